@@ -1,0 +1,47 @@
+# corrispondenza — i comandi del README. Idempotenti: rieseguirli non rifà ciò che è già fatto.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+# Pacchetti Debian necessari (i prossimi moduli aggiungono LibreOffice e Dovecot).
+APT_PACCHETTI := python3-venv postgresql
+
+.PHONY: setup demo test test-completo lint format bench bench-quick clean
+
+setup: .stamp-apt .stamp-venv
+
+.stamp-apt: Makefile scripts/installa-apt.sh
+	bash scripts/installa-apt.sh $(APT_PACCHETTI)
+	@touch $@
+
+.stamp-venv: pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $@
+
+demo: setup
+	$(VENV)/bin/corrispondenza --config config.yaml demo demo
+
+test: setup lint
+	$(PY) -m pytest -m "not slow"
+
+test-completo: setup
+	$(PY) -m pytest
+
+lint: setup
+	$(VENV)/bin/ruff format --check corrispondenza tests bench
+	$(VENV)/bin/ruff check corrispondenza tests bench
+
+format: setup
+	$(VENV)/bin/ruff format corrispondenza tests bench
+	$(VENV)/bin/ruff check --fix corrispondenza tests bench
+
+bench: setup
+	$(PY) -m bench
+
+bench-quick: setup
+	$(PY) -m bench --rapido
+
+clean:
+	rm -rf demo .stamp-apt .stamp-venv

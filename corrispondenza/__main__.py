@@ -1,0 +1,5 @@
+"""Allow ``python -m corrispondenza``."""
+
+from corrispondenza.cli import main
+
+main()

@@ -1,0 +1,234 @@
+"""Look-up for people: a debtor or a credit with amounts, payments, letters and journal.
+
+Returns plain dictionaries in the ``--json`` shape (README, "stato"); the CLI renders the same
+data as tables. Residuals here count every recorded payment; the rules (later) evaluate them
+at a given date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corrispondenza.dominio.euro import ZERO, in_json
+from corrispondenza.dominio.tipi import TipoCredito
+from corrispondenza.errors import NonTrovatoError
+from corrispondenza.store.giornale import eventi_di
+from corrispondenza.store.tabelle import (
+    Credito,
+    Evento,
+    Importazione,
+    Lettera,
+    LetteraCredito,
+    Pagamento,
+    Relazione,
+    Soggetto,
+)
+
+
+def stato_di(s: Session, chiave: str) -> dict[str, Any]:
+    """A codice fiscale → the debtor and all their credits; an id_credito → that credit."""
+    chiave = chiave.strip()
+    soggetto = s.scalar(select(Soggetto).where(Soggetto.codice_fiscale == chiave.upper()))
+    if soggetto is not None:
+        crediti = list(s.scalars(select(Credito).where(Credito.soggetto_id == soggetto.id).order_by(Credito.id)))
+        return _scheda(s, soggetto, crediti)
+    struttura, _, id_esterno = chiave.rpartition("/")
+    query = select(Credito).where(Credito.id_esterno == (id_esterno if struttura else chiave))
+    if struttura:
+        query = query.where(Credito.struttura == struttura.upper())
+    crediti = list(s.scalars(query))
+    if not crediti:
+        raise NonTrovatoError(
+            f"Nessun debitore con codice fiscale «{chiave}» e nessun credito con id «{chiave}».", chiave=chiave
+        )
+    if len({c.soggetto_id for c in crediti}) > 1:
+        strutture = ", ".join(f"{c.struttura}/{c.id_esterno}" for c in crediti)
+        raise NonTrovatoError(
+            f"L'id «{chiave}» esiste in più strutture: indicare STRUTTURA/ID ({strutture}).", chiave=chiave
+        )
+    return _scheda(s, crediti[0].soggetto, crediti)
+
+
+def _scheda(s: Session, soggetto: Soggetto, crediti: list[Credito]) -> dict[str, Any]:
+    ids = [c.id for c in crediti]
+    lettere = _lettere(s, ids)
+    origini = {c.importazione_id for c in crediti} - {None}
+    importazioni = {i.id: i for i in s.scalars(select(Importazione).where(Importazione.id.in_(origini)))}
+    schede = [_credito(c, lettere.get(c.id, []), importazioni.get(c.importazione_id or -1)) for c in crediti]
+    ids_lettere = sorted({lettera["id"] for ls in lettere.values() for lettera in ls})
+    origini = {soggetto.importazione_id, *(c.importazione_id for c in crediti)} - {None}
+    giornale = sorted(
+        eventi_di(s, "importazione", sorted(origini))  # type: ignore[arg-type]
+        + eventi_di(s, "soggetto", [soggetto.id])
+        + eventi_di(s, "credito", ids)
+        + eventi_di(s, "lettera", ids_lettere),
+        key=lambda e: (e.quando, e.id),
+    )
+    return {
+        "soggetto": _soggetto(soggetto),
+        "relazioni": _relazioni(s, soggetto),
+        "crediti": schede,
+        "totali": {k: in_json(sum((Decimal(c[k]) for c in schede), ZERO)) for k in ("importo", "pagato", "residuo")},
+        "giornale": [_evento(e) for e in giornale],
+    }
+
+
+def _soggetto(x: Soggetto) -> dict[str, Any]:
+    return {
+        "codice_fiscale": x.codice_fiscale,
+        "tipo": x.tipo,
+        "nominativo": nominativo(x),
+        "data_nascita": _iso(x.data_nascita),
+        "residenza": _indirizzo(x.indirizzo, x.cap, x.comune, x.provincia),
+        "domicilio": _indirizzo(x.domicilio_indirizzo, x.domicilio_cap, x.domicilio_comune, x.domicilio_provincia),
+        "email": x.email,
+        "pec": x.pec,
+        "deceduto_il": _iso(x.deceduto_il),
+        "fallito": x.fallito,
+        "fallimento_il": _iso(x.fallimento_il),
+    }
+
+
+def nominativo(x: Soggetto) -> str:
+    return x.ragione_sociale or f"{x.cognome or ''} {x.nome or ''}".strip()
+
+
+def _indirizzo(via: str | None, cap: str | None, comune: str | None, provincia: str | None) -> str | None:
+    if not via:
+        return None
+    return f"{via}, {cap or ''} {comune or ''}{f' ({provincia})' if provincia else ''}".replace("  ", " ")
+
+
+def _relazioni(s: Session, soggetto: Soggetto) -> list[dict[str, Any]]:
+    """Both directions: the parents/heirs of this person, and whom this person answers for."""
+    risultato = []
+    for rel, altro, verso in (
+        *((r, r.collegato_id, "collegato") for r in s.scalars(select(Relazione).where(Relazione.soggetto_id == soggetto.id))),
+        *((r, r.soggetto_id, "debitore") for r in s.scalars(select(Relazione).where(Relazione.collegato_id == soggetto.id))),
+    ):
+        persona = s.get(Soggetto, altro)
+        quota = f"{rel.quota_numeratore}/{rel.quota_denominatore}" if rel.quota_numeratore else None
+        risultato.append(
+            {
+                "relazione": rel.tipo,
+                "codice_fiscale": persona.codice_fiscale if persona else None,
+                "nominativo": nominativo(persona) if persona else None,
+                "ruolo_dell_altro": verso,
+                "quota": quota,
+            }
+        )
+    return risultato
+
+
+def _lettere(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    per_credito: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    if not ids:
+        return per_credito
+    query = (
+        select(LetteraCredito.credito_id, Lettera, Soggetto.codice_fiscale)
+        .join(Lettera, Lettera.id == LetteraCredito.lettera_id)
+        .join(Soggetto, Soggetto.id == Lettera.destinatario_id)
+        .where(LetteraCredito.credito_id.in_(ids))
+        .order_by(Lettera.data_invio, Lettera.id)
+    )
+    for credito_id, lettera, cf in s.execute(query).tuples():
+        per_credito[credito_id].append(
+            {
+                "id": lettera.id,
+                "tipo": lettera.tipo,
+                "canale": lettera.canale,
+                "destinatario": cf,
+                "data_invio": _iso(lettera.data_invio),
+                "data_consegna": _iso(lettera.data_consegna),
+                "esito": lettera.esito,
+                "spese": in_json(lettera.spese),
+                "origine": lettera.origine,
+            }
+        )
+    return per_credito
+
+
+def _credito(c: Credito, lettere: list[dict[str, Any]], imp: Importazione | None) -> dict[str, Any]:
+    pagato = sum((p.importo for p in c.pagamenti), ZERO)
+    return {
+        "id": c.id,
+        "id_credito": c.id_esterno,
+        "struttura": c.struttura,
+        "tipo": c.tipo,
+        "numero_documento": c.numero_documento,
+        "data_documento": _iso(c.data_documento),
+        "data_prestazione": _iso(c.data_prestazione),
+        "scadenza": _iso(c.scadenza),
+        "descrizione": c.descrizione,
+        "importo": in_json(c.importo),
+        "pagato": in_json(pagato),
+        "residuo": in_json(c.importo - pagato),
+        "stato": c.stato,
+        "fase": c.fase,
+        "pagamenti": [
+            {"data": _iso(p.data), "importo": in_json(p.importo), "riferimento": p.riferimento} for p in c.pagamenti
+        ],
+        "lettere": lettere,
+        "importazione": imp
+        and {"id": imp.id, "file": imp.file, "quando": imp.quando.isoformat(), "operatore": imp.operatore},
+    }
+
+
+def _evento(e: Evento) -> dict[str, Any]:
+    return {
+        "quando": e.quando.isoformat(),
+        "operatore": e.operatore,
+        "cosa": e.cosa,
+        "perche": e.perche,
+        "entita": e.entita,
+        "entita_id": e.entita_id,
+        "dati": e.dati,
+    }
+
+
+def _iso(d: Any) -> str | None:
+    return d.isoformat() if d is not None else None
+
+
+def riepilogo(s: Session) -> dict[str, Any]:
+    """Counts and totals by credit type, phase and state (``stato --riepilogo``)."""
+    pagato = (
+        select(Pagamento.credito_id, func.sum(Pagamento.importo).label("pagato"))
+        .group_by(Pagamento.credito_id)
+        .subquery()
+    )
+    righe = s.execute(
+        select(Credito.tipo, Credito.fase, Credito.stato, Credito.importo, pagato.c.pagato).outerjoin(
+            pagato, pagato.c.credito_id == Credito.id
+        )
+    ).tuples()
+    gruppi: dict[str, dict[str, list[Any]]] = {"per_tipo": {}, "per_fase": {}, "per_stato": {}}
+    totale = [0, ZERO, ZERO]
+    for tipo, fase, stato, importo, pagato_euro in righe:
+        versato = pagato_euro or ZERO
+        for nome, chiave in (("per_tipo", tipo), ("per_fase", fase), ("per_stato", stato)):
+            voce = gruppi[nome].setdefault(chiave, [0, ZERO, ZERO])
+            voce[0] += 1
+            voce[1] += importo
+            voce[2] += importo - versato
+        totale = [totale[0] + 1, totale[1] + importo, totale[2] + importo - versato]
+    return {
+        "soggetti": s.scalar(select(func.count()).select_from(Soggetto)),
+        "crediti": totale[0],
+        "importo": in_json(totale[1]),
+        "residuo": in_json(totale[2]),
+        **{nome: [_voce(nome, k, v) for k, v in sorted(g.items())] for nome, g in gruppi.items()},
+    }
+
+
+def _voce(gruppo: str, chiave: str, valori: list[Any]) -> dict[str, Any]:
+    nome = {"per_tipo": "tipo", "per_fase": "fase", "per_stato": "stato"}[gruppo]
+    voce: dict[str, Any] = {nome: chiave}
+    if gruppo == "per_tipo":
+        voce["descrizione"] = TipoCredito(chiave).descrizione
+    return {**voce, "crediti": valori[0], "importo": in_json(valori[1]), "residuo": in_json(valori[2])}

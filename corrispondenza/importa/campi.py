@@ -1,0 +1,178 @@
+"""Field readers: one raw cell in, one typed value out, or ``ValueError`` with an Italian reason.
+
+``Riga`` wraps a row and collects the problems of all its cells, so a row with three mistakes
+yields three messages (DESIGN.md, Bad input: all errors at once).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from fractions import Fraction
+from typing import TypeVar
+
+from stdnum.it import codicefiscale, iva
+
+from corrispondenza.dominio.euro import leggi_importo
+from corrispondenza.errors import Problema
+from corrispondenza.importa.lettura import Valore
+
+T = TypeVar("T")
+E = TypeVar("E", bound=StrEnum)
+
+_EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+DATA_MINIMA = date(1900, 1, 1)
+
+
+def testo(valore: Valore) -> str:
+    """Any cell as trimmed text (numbers from Excel without a spurious ``.0``)."""
+    if valore is None:
+        return ""
+    if isinstance(valore, float) and valore.is_integer():
+        return str(int(valore))
+    return str(valore).strip()
+
+
+def leggi_data(valore: Valore) -> date:
+    """``dd/mm/yyyy`` (also ``-`` or ``.``), ISO ``yyyy-mm-dd``, or an Excel date cell."""
+    if isinstance(valore, datetime):
+        return valore.date()
+    if isinstance(valore, date):
+        return valore
+    s = testo(valore)
+    try:
+        if len(s) >= 10 and s[4] == "-":
+            return date.fromisoformat(s[:10])
+        parti = re.split(r"[/.-]", s)
+        if len(parti) == 3 and len(parti[2]) == 4:
+            return date(int(parti[2]), int(parti[1]), int(parti[0]))
+    except ValueError:
+        raise ValueError("data inesistente") from None
+    raise ValueError("data non valida (formati ammessi: 31/12/2026 oppure 2026-12-31)")
+
+
+def leggi_codice_fiscale(valore: Valore) -> str:
+    """A person's 16-character code or a company's 11 digits, check character verified."""
+    s = testo(valore).upper().replace(" ", "")
+    if len(s) == 16:
+        if not codicefiscale.is_valid(s):
+            raise ValueError("codice fiscale non valido (carattere di controllo errato)")
+        return s
+    if len(s) == 11 and s.isdigit():
+        if not iva.is_valid(s):
+            raise ValueError("codice fiscale/partita IVA non valido (cifra di controllo errata)")
+        return s
+    raise ValueError("codice fiscale non valido: attesi 16 caratteri (persona) o 11 cifre (ente)")
+
+
+def leggi_positivo(valore: Valore) -> Decimal:
+    """An amount strictly above zero, at most two decimals (Money: Decimal, never float)."""
+    importo = leggi_importo(valore if valore is not None else "")
+    if importo <= 0:
+        raise ValueError("l'importo deve essere maggiore di zero")
+    if importo >= Decimal("100000000"):
+        raise ValueError("importo non plausibile (oltre 100 milioni)")
+    return importo
+
+
+def leggi_non_negativo(valore: Valore) -> Decimal:
+    importo = leggi_importo(valore if valore is not None else "")
+    if importo < 0:
+        raise ValueError("l'importo non può essere negativo")
+    return importo
+
+
+def leggi_quota(valore: Valore) -> Fraction:
+    """An heir's share: ``1/3`` or a decimal (``0,5``); strictly between 0 and 1 included."""
+    s = testo(valore).replace(",", ".")
+    try:
+        quota = Fraction(s)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError("quota non valida: scrivere una frazione (1/3) o un decimale (0,5)") from None
+    if not 0 < quota <= 1:
+        raise ValueError("la quota deve essere maggiore di 0 e al massimo 1")
+    return quota
+
+
+def leggi_email(valore: Valore) -> str:
+    s = testo(valore)
+    if not _EMAIL.match(s):
+        raise ValueError("indirizzo e-mail non valido")
+    return s.lower()
+
+
+def leggi_cap(valore: Valore) -> str:
+    s = testo(valore).zfill(5) if testo(valore).isdigit() else testo(valore)
+    if not (len(s) == 5 and s.isdigit()):
+        raise ValueError("CAP non valido: attese 5 cifre")
+    return s
+
+
+def leggi_provincia(valore: Valore) -> str:
+    s = testo(valore).upper()
+    if not (len(s) == 2 and s.isalpha()):
+        raise ValueError("provincia non valida: attesa la sigla di 2 lettere (es. BO; EE per l'estero)")
+    return s
+
+
+def leggi_enum(tipo: type[E]) -> Callable[[Valore], E]:
+    ammessi = ", ".join(v.value for v in tipo)
+
+    def leggi(valore: Valore) -> E:
+        try:
+            return tipo(testo(valore).lower())
+        except ValueError:
+            raise ValueError(f"valore non ammesso (ammessi: {ammessi})") from None
+
+    return leggi
+
+
+class Riga:
+    """One data row being validated: typed access by standard column name, problems collected."""
+
+    __slots__ = ("colonne", "file", "numero", "problemi", "valori")
+
+    def __init__(self, file: str, numero: int, valori: dict[str, Valore], colonne: dict[str, str]):
+        self.file = file
+        self.numero = numero
+        self.valori = valori
+        self.colonne = colonne  # standard name → name as written in the file
+        self.problemi: list[Problema] = []
+
+    def grezzo(self, nome: str) -> str:
+        return testo(self.valori.get(nome))
+
+    def campo(self, nome: str, lettore: Callable[[Valore], T], *, obbligatorio: bool = False) -> T | None:
+        """The typed value of a column; ``None`` if empty (a problem if required)."""
+        valore = self.valori.get(nome)
+        if valore is None or (isinstance(valore, str) and not valore.strip()):
+            if obbligatorio:
+                self.errore(nome, "valore obbligatorio mancante")
+            return None
+        try:
+            return lettore(valore)
+        except ValueError as exc:
+            self.errore(nome, str(exc))
+            return None
+
+    def errore(self, nome: str | None, motivo: str) -> None:
+        colonna = self.colonne.get(nome, nome) if nome else None
+        valore = self.grezzo(nome) if nome else None
+        self.problemi.append(
+            Problema(motivo, file=self.file, riga=self.numero, colonna=colonna, valore=valore)
+        )
+
+    def data_non_futura(self, nome: str, oggi: date, *, obbligatorio: bool = False) -> date | None:
+        """A past date: a document, a payment or a death cannot be in the future."""
+        d = self.campo(nome, leggi_data, obbligatorio=obbligatorio)
+        if d is not None and not DATA_MINIMA <= d <= oggi:
+            self.errore(nome, f"data non plausibile: deve essere tra il 01/01/1900 e oggi ({oggi:%d/%m/%Y})")
+            return None
+        return d
+
+    @property
+    def valida(self) -> bool:
+        return not self.problemi

@@ -1,0 +1,169 @@
+"""Import of crediti (Art. 2): one row per credit, identified by struttura + id_credito.
+
+A new credit starts ``aperto`` in the phase ``rilevazione`` (Art. 3 c. 1 a). Corrections of
+an existing credit (amount, dates) are applied and journaled field by field; the state and
+phase are never set by this import.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from corrispondenza.dominio.tipi import TipoCredito
+from corrispondenza.importa.campi import (
+    Riga,
+    leggi_codice_fiscale,
+    leggi_data,
+    leggi_enum,
+    leggi_positivo,
+)
+from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.stato import FaseCredito, StatoCredito
+from corrispondenza.store.giornale import registra
+from corrispondenza.store.tabelle import Credito, Soggetto
+
+CAMPI = (
+    "tipo",
+    "soggetto_id",
+    "numero_documento",
+    "data_documento",
+    "data_prestazione",
+    "scadenza",
+    "importo",
+    "descrizione",
+)
+_leggi_tipo = leggi_enum(TipoCredito)
+SCADENZA_MASSIMA = timedelta(days=5 * 366)
+
+
+class ImportaCrediti(Importatore[dict[str, Any]]):
+    tipo = "crediti"
+
+    def carica(self, s: Session, ctx: Contesto) -> None:
+        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).tuples().all())
+        colonne = [
+            Credito.id,
+            Credito.struttura,
+            Credito.id_esterno,
+            *(getattr(Credito, c) for c in CAMPI),
+        ]
+        self.esistenti = {(r.struttura, r.id_esterno): r._asdict() for r in s.execute(select(*colonne))}
+
+    def valida(self, riga: Riga, ctx: Contesto) -> dict[str, Any] | None:
+        id_esterno = riga.grezzo("id_credito")
+        if not id_esterno:
+            riga.errore("id_credito", "valore obbligatorio mancante")
+        elif len(id_esterno) > 50:
+            riga.errore("id_credito", "identificativo troppo lungo (massimo 50 caratteri)")
+        tipo = riga.campo("tipo", _leggi_tipo, obbligatorio=True)
+        struttura = riga.grezzo("struttura").upper()
+        if not struttura:
+            riga.errore("struttura", "valore obbligatorio mancante")
+        elif struttura not in ctx.strutture:
+            riga.errore(
+                "struttura",
+                f"struttura sconosciuta: quelle in config.yaml sono {', '.join(sorted(ctx.strutture))}",
+            )
+        soggetto_id = self._soggetto(riga)
+        importo = riga.campo("importo", leggi_positivo, obbligatorio=True)
+        rec = {
+            "id_esterno": id_esterno,
+            "struttura": struttura,
+            "tipo": tipo and tipo.value,
+            "soggetto_id": soggetto_id,
+            "numero_documento": riga.grezzo("numero_documento")[:50] or None,
+            "data_documento": riga.data_non_futura("data_documento", ctx.oggi),
+            "data_prestazione": riga.data_non_futura("data_prestazione", ctx.oggi),
+            "scadenza": riga.campo("scadenza", leggi_data),
+            "importo": importo,
+            "descrizione": riga.grezzo("descrizione") or None,
+        }
+        _date_coerenti(riga, rec, ctx.oggi)
+        if rec["descrizione"] and len(rec["descrizione"]) > 200:
+            riga.errore("descrizione", "descrizione troppo lunga (massimo 200 caratteri)")
+        return rec
+
+    def _soggetto(self, riga: Riga) -> int | None:
+        cf = riga.campo("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
+        if cf is None:
+            return None
+        soggetto_id = self.soggetti.get(cf)
+        if soggetto_id is None:
+            riga.errore("codice_fiscale", "soggetto non presente in archivio: importare prima i soggetti")
+        return soggetto_id
+
+    def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
+        prima: dict[tuple[str, str], Riga] = {}
+        for riga, rec in validi:
+            chiave = (rec["struttura"], rec["id_esterno"])
+            if chiave in prima:
+                riga.errore(
+                    "id_credito",
+                    f"id_credito ripetuto per la struttura {chiave[0]}: compare già alla riga {prima[chiave].numero}",
+                )
+                prima[chiave].errore(
+                    "id_credito",
+                    f"id_credito ripetuto per la struttura {chiave[0]}: compare di nuovo alla riga {riga.numero}",
+                )
+            else:
+                prima[chiave] = riga
+
+    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
+        piano: Piano[dict[str, Any]] = Piano()
+        for rec in records:
+            attuale = self.esistenti.get((rec["struttura"], rec["id_esterno"]))
+            if attuale is None:
+                piano.nuovi.append(rec)
+                continue
+            diff = differenze(attuale, {k: rec[k] for k in CAMPI})
+            if diff:
+                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
+            else:
+                piano.invariati += 1
+        return piano
+
+    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
+        if piano.nuovi:
+            iniziali = {
+                "stato": StatoCredito.APERTO.value,
+                "fase": FaseCredito.RILEVAZIONE.value,
+                "importazione_id": importazione_id,
+            }
+            s.execute(insert(Credito), [{**r, **iniziali} for r in piano.nuovi])
+        if piano.aggiornati:
+            s.execute(update(Credito), [r for r, _ in piano.aggiornati])
+        for rec, diff in piano.aggiornati:
+            registra(
+                s,
+                ctx.op,
+                cosa="credito.rettificato",
+                perche="dati del credito rettificati dall'importazione",
+                entita="credito",
+                entita_id=rec["id"],
+                dati={"campi": per_giornale(diff)},
+                importazione_id=importazione_id,
+            )
+
+
+def _date_coerenti(riga: Riga, rec: dict[str, Any], oggi: date) -> None:
+    """Art. 4 c. 2 needs a document or a fact to count from; a due date must follow the document."""
+    documento, prestazione, scadenza = (
+        rec["data_documento"],
+        rec["data_prestazione"],
+        rec["scadenza"],
+    )
+    if not riga.grezzo("data_documento") and not riga.grezzo("data_prestazione"):
+        riga.errore(
+            "data_documento",
+            "serve la data del documento o, in mancanza, della prestazione (Art. 4 c. 2)",
+        )
+    if scadenza is not None:
+        inizio = documento or prestazione
+        if inizio is not None and scadenza < inizio:
+            riga.errore("scadenza", "scadenza precedente alla data del documento")
+        elif scadenza > oggi + SCADENZA_MASSIMA:
+            riga.errore("scadenza", "scadenza non plausibile: oltre 5 anni da oggi")

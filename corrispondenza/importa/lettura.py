@@ -1,0 +1,165 @@
+"""Reading import files (CSV, XLSX, JSON) into rows of raw values, with spreadsheet row numbers.
+
+Accounting exports arrive in every shape: UTF-8 or Windows-1252, with or without BOM, ``;`` or
+``,``, Excel files. This module only reads; it decides nothing about the content, except that
+a file it cannot read honestly (binary garbage, formulas instead of values) is refused with
+the reason, never guessed at.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from corrispondenza.errors import DatiNonValidiError, Problema
+
+Valore = str | Decimal | int | float | date | datetime | bool | None
+
+_SEPARATORI = (";", ",", "\t", "|")
+
+
+@dataclass
+class Tabella:
+    """The header (as written in the file) and the data rows, numbered as a spreadsheet does."""
+
+    nome_file: str
+    intestazione: list[str]
+    righe: list[tuple[int, list[Valore]]]
+    separatore: str | None = None
+    problemi: list[Problema] = field(default_factory=list)
+    """Cell-level problems found while reading (formulas); their rows are left out."""
+
+
+def leggi_tabella(percorso: Path) -> Tabella:
+    """Read ``percorso`` whatever its format; raise ``DatiNonValidiError`` if it is unreadable."""
+    nome = percorso.name
+    try:
+        dati = percorso.read_bytes()
+    except FileNotFoundError:
+        raise _errore(nome, "file non trovato") from None
+    except OSError as exc:
+        raise _errore(nome, f"impossibile leggere il file ({exc.strerror})") from None
+    if not dati.strip():
+        raise _errore(nome, "il file è vuoto")
+    if dati.startswith(b"PK\x03\x04"):
+        return _leggi_xlsx(nome, dati)
+    testo = _decodifica(nome, dati)
+    if percorso.suffix.lower() == ".json" or testo.lstrip()[:1] in ("[", "{"):
+        return _leggi_json(nome, testo)
+    if percorso.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        raise _errore(nome, "il file ha estensione Excel ma non è un file .xlsx valido")
+    return _leggi_csv(nome, testo)
+
+
+def _errore(nome: str, motivo: str, **dove: Any) -> DatiNonValidiError:
+    return DatiNonValidiError(
+        f"Il file {nome} non può essere importato:", [Problema(motivo, file=nome, **dove)]
+    )
+
+
+def _decodifica(nome: str, dati: bytes) -> str:
+    """UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252; refuse binary data."""
+    if dati.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return dati.decode("utf-16")
+    if b"\x00" in dati[:65536]:
+        raise _errore(nome, "il file contiene dati binari: non è un CSV, un XLSX o un JSON")
+    try:
+        return dati.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        testo = dati.decode("cp1252")
+    except UnicodeDecodeError:
+        raise _errore(nome, "codifica dei caratteri non riconosciuta (attesa UTF-8 o Windows-1252)") from None
+    controllo = sum(1 for c in testo[:65536] if ord(c) < 32 and c not in "\r\n\t")
+    if controllo:
+        raise _errore(nome, "il file contiene dati binari: non è un CSV, un XLSX o un JSON")
+    return testo
+
+
+def _leggi_csv(nome: str, testo: str) -> Tabella:
+    prima = testo.lstrip("\r\n").split("\n", 1)[0]
+    separatore = max(_SEPARATORI, key=prima.count)
+    if prima.count(separatore) == 0:
+        separatore = ";"
+    lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=separatore, strict=False)
+    intestazione: list[str] | None = None
+    righe: list[tuple[int, list[Valore]]] = []
+    for numero, campi in enumerate(lettore, start=1):
+        if intestazione is None:
+            if not any(c.strip() for c in campi):
+                continue
+            intestazione = campi
+            numero_intestazione = numero
+            continue
+        if any(c.strip() for c in campi):
+            righe.append((numero - numero_intestazione + 1, list(campi)))
+    return Tabella(nome, [c.strip() for c in intestazione or []], righe, separatore)
+
+
+def _leggi_json(nome: str, testo: str) -> Tabella:
+    """A JSON array of objects (or ``{"righe": [...]}``); element i is shown as row i + 2."""
+    try:
+        dati = json.loads(testo, parse_float=Decimal)
+    except json.JSONDecodeError as exc:
+        raise _errore(nome, f"JSON non valido alla riga {exc.lineno}, colonna {exc.colno}") from None
+    if isinstance(dati, dict) and isinstance(dati.get("righe"), list):
+        dati = dati["righe"]
+    if not isinstance(dati, list) or not all(isinstance(r, dict) for r in dati):
+        raise _errore(nome, 'atteso un elenco di oggetti JSON: [{"colonna": valore, ...}, ...]')
+    intestazione: list[str] = []
+    for oggetto in dati:
+        intestazione.extend(k for k in oggetto if k not in intestazione)
+    righe = [(i + 2, [oggetto.get(k) for k in intestazione]) for i, oggetto in enumerate(dati)]
+    return Tabella(nome, intestazione, righe)
+
+
+def _leggi_xlsx(nome: str, dati: bytes) -> Tabella:
+    """First sheet of an .xlsx; formulas are refused cell by cell (their value may be stale)."""
+    from openpyxl import load_workbook
+
+    try:
+        libro = load_workbook(io.BytesIO(dati), read_only=True, data_only=False)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+        raise _errore(nome, f"file Excel non leggibile ({exc.__class__.__name__})") from None
+    try:
+        foglio = libro.worksheets[0]
+        return _tabella_da_foglio(nome, foglio.iter_rows(values_only=True))
+    finally:
+        libro.close()
+
+
+def _tabella_da_foglio(nome: str, righe_foglio: Iterator[tuple[Any, ...]]) -> Tabella:
+    intestazione: list[str] | None = None
+    righe: list[tuple[int, list[Valore]]] = []
+    formule: list[Problema] = []
+    for numero, valori in enumerate(righe_foglio, start=1):
+        if intestazione is None:
+            intestazione = [str(v).strip() if v is not None else "" for v in valori]
+            continue
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in valori):
+            continue
+        trovate = len(formule)
+        for indice, v in enumerate(valori):
+            if isinstance(v, str) and v.startswith("=") and indice < len(intestazione):
+                formule.append(
+                    Problema(
+                        "la cella contiene una formula: salvare il foglio con i soli valori "
+                        "(Incolla speciale → Valori) e riprovare",
+                        file=nome,
+                        riga=numero,
+                        colonna=intestazione[indice],
+                        valore=v,
+                    )
+                )
+        if len(formule) == trovate:
+            righe.append((numero, list(valori)))
+    return Tabella(nome, intestazione or [], righe, problemi=formule)

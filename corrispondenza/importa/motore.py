@@ -1,0 +1,232 @@
+"""The import procedure shared by every kind: read, map columns, validate all, then write.
+
+Nothing is written until every row has been checked; with errors the transaction is not
+even opened for writing unless the user asked for the valid rows only (``--solo-validi``).
+An import that would change nothing writes nothing, not even its own record, so importing the
+same file twice leaves the database byte-for-byte as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, ClassVar, Generic, TypeVar
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from corrispondenza.errors import DatiNonValidiError, Problema
+from corrispondenza.importa.campi import Riga
+from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
+from corrispondenza.importa.lettura import Tabella, leggi_tabella
+from corrispondenza.store.database import sessione
+from corrispondenza.store.giornale import Operazione, registra
+from corrispondenza.store.tabelle import Importazione
+
+R = TypeVar("R")
+
+
+@dataclass
+class Piano(Generic[R]):
+    """What an import would do: rows to add, rows to change (with their differences)."""
+
+    nuovi: list[R] = field(default_factory=list)
+    aggiornati: list[tuple[R, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
+    invariati: int = 0
+
+    @property
+    def vuoto(self) -> bool:
+        return not self.nuovi and not self.aggiornati
+
+
+@dataclass
+class EsitoImportazione:
+    tipo: str
+    file: str
+    nuovi: int = 0
+    aggiornati: int = 0
+    invariati: int = 0
+    scartati: int = 0
+    errori: list[Problema] = field(default_factory=list)
+    scritto: bool = False
+    importazione_id: int | None = None
+
+    def come_json(self) -> dict[str, Any]:
+        """The stable ``--json`` shape documented in the README."""
+        return {
+            "nuovi": self.nuovi,
+            "aggiornati": self.aggiornati,
+            "invariati": self.invariati,
+            "scartati": self.scartati,
+            "errori": [
+                {"riga": p.riga, "colonna": p.colonna, "valore": p.valore, "motivo": p.motivo}
+                for p in self.errori
+            ],
+        }
+
+
+@dataclass(frozen=True)
+class Contesto:
+    """What validation may look at besides the row: the date, the offices, the operator."""
+
+    oggi: date
+    strutture: frozenset[str]
+    op: Operazione
+
+
+class Importatore(Generic[R]):
+    """Template of an import kind; subclasses implement the four steps for their records."""
+
+    tipo: ClassVar[str]
+
+    def carica(self, s: Session, ctx: Contesto) -> None:
+        """Load from the store what validation and planning need (one query per table)."""
+
+    def valida(self, riga: Riga, ctx: Contesto) -> R | None:
+        raise NotImplementedError
+
+    def verifica_insieme(self, validi: list[tuple[Riga, R]], ctx: Contesto) -> None:
+        """Checks across rows (duplicates, sums); problems are added to the rows concerned."""
+
+    def pianifica(self, records: list[R], ctx: Contesto) -> Piano[R]:
+        raise NotImplementedError
+
+    def scrivi(self, s: Session, piano: Piano[R], ctx: Contesto, importazione_id: int) -> None:
+        raise NotImplementedError
+
+
+def importa_file(
+    importatore: Importatore[Any],
+    percorso: Path,
+    *,
+    engine: Engine,
+    ctx: Contesto,
+    mappa_colonne: Mapping[str, str] | None = None,
+    solo_validi: bool = False,
+) -> EsitoImportazione:
+    """Import one file; returns the outcome, with ``scritto`` False when nothing was written."""
+    tabella = leggi_tabella(percorso)
+    righe = _righe(tabella, importatore.tipo, mappa_colonne or {})
+    esito = EsitoImportazione(tipo=importatore.tipo, file=tabella.nome_file)
+    with sessione(engine) as s:
+        importatore.carica(s, ctx)
+        validi = _valida_tutte(importatore, righe, ctx)
+        esito.errori = sorted(
+            tabella.problemi + [p for r in righe for p in r.problemi],
+            key=lambda p: (p.riga or 0, p.colonna or ""),
+        )
+        esito.scartati = len({p.riga for p in esito.errori})
+        if esito.errori and not solo_validi:
+            return esito
+        piano = importatore.pianifica([rec for riga, rec in validi if riga.valida], ctx)
+        esito.nuovi, esito.aggiornati = len(piano.nuovi), len(piano.aggiornati)
+        esito.invariati = piano.invariati
+        if piano.vuoto:
+            return esito
+        esito.importazione_id = _registra_importazione(s, percorso, esito, ctx.op)
+        importatore.scrivi(s, piano, ctx, esito.importazione_id)
+        esito.scritto = True
+    return esito
+
+
+def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> list[Riga]:
+    """Match the header to the standard columns; missing required columns stop the import."""
+    nel_file = {nome.casefold(): i for i, nome in enumerate(tabella.intestazione) if nome}
+    problemi: list[Problema] = []
+    doppie = {n for n in tabella.intestazione if n and tabella.intestazione.count(n) > 1}
+    for nome in sorted(doppie):
+        problemi.append(
+            Problema("colonna ripetuta nell'intestazione", file=tabella.nome_file, riga=1, colonna=nome)
+        )
+    indici: dict[str, int] = {}
+    nomi: dict[str, str] = {}
+    for standard in COLONNE[tipo]:
+        nome = mappa.get(standard, standard)
+        if nome.casefold() in nel_file:
+            indici[standard] = nel_file[nome.casefold()]
+            nomi[standard] = nome
+        elif standard in OBBLIGATORIE[tipo]:
+            problemi.append(_colonna_mancante(tabella, nome))
+    if not problemi and not tabella.righe and not tabella.problemi:
+        problemi.append(
+            Problema(
+                "il file contiene solo l'intestazione: nessuna riga di dati",
+                file=tabella.nome_file,
+                riga=1,
+            )
+        )
+    if problemi:
+        raise DatiNonValidiError(f"Il file {tabella.nome_file} non può essere importato:", problemi)
+    return [
+        Riga(
+            tabella.nome_file,
+            numero,
+            {k: (valori[i] if i < len(valori) else None) for k, i in indici.items()},
+            nomi,
+        )
+        for numero, valori in tabella.righe
+    ]
+
+
+def _colonna_mancante(tabella: Tabella, nome: str) -> Problema:
+    motivo = "colonna obbligatoria mancante"
+    if len(tabella.intestazione) == 1 and tabella.separatore:
+        motivo += "; l'intestazione è una sola colonna: il separatore non è riconosciuto (usare ; oppure ,)"
+    return Problema(motivo, file=tabella.nome_file, riga=1, colonna=nome)
+
+
+def _valida_tutte(importatore: Importatore[R], righe: list[Riga], ctx: Contesto) -> list[tuple[Riga, R]]:
+    validi: list[tuple[Riga, R]] = []
+    for riga in righe:
+        record = importatore.valida(riga, ctx)
+        if record is not None and riga.valida:
+            validi.append((riga, record))
+    importatore.verifica_insieme(validi, ctx)
+    return validi
+
+
+def _registra_importazione(s: Session, percorso: Path, esito: EsitoImportazione, op: Operazione) -> int:
+    """The import's own record and its journal event: who imported which file, when."""
+    sha256 = hashlib.sha256(percorso.read_bytes()).hexdigest()
+    record = Importazione(
+        tipo=esito.tipo,
+        file=percorso.name,
+        sha256=sha256,
+        quando=op.quando,
+        operatore=op.operatore,
+        nuovi=esito.nuovi,
+        aggiornati=esito.aggiornati,
+        invariati=esito.invariati,
+        scartati=esito.scartati,
+    )
+    s.add(record)
+    s.flush()
+    registra(
+        s,
+        op,
+        cosa="importazione",
+        perche=f"importazione {esito.tipo} dal file {percorso.name}",
+        entita="importazione",
+        entita_id=record.id,
+        dati={
+            "nuovi": esito.nuovi,
+            "aggiornati": esito.aggiornati,
+            "scartati": esito.scartati,
+            "sha256": sha256,
+        },
+        importazione_id=record.id,
+    )
+    return record.id
+
+
+def differenze(vecchio: Mapping[str, Any], nuovo: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
+    """Fields whose value changes, as ``{campo: (prima, dopo)}``."""
+    return {k: (vecchio.get(k), v) for k, v in nuovo.items() if vecchio.get(k) != v}
+
+
+def per_giornale(diff: Mapping[str, tuple[Any, Any]]) -> dict[str, list[str | None]]:
+    """Differences in a JSON-safe form for the journal."""
+    return {k: [None if a is None else str(a), None if b is None else str(b)] for k, (a, b) in diff.items()}

@@ -1,0 +1,135 @@
+"""Import of relazioni (Art. 6 c. 8): parents and guardians of minors, heirs with their quota."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from fractions import Fraction
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+
+from corrispondenza.dominio.tipi import TipoRelazione
+from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_quota
+from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.store.giornale import registra
+from corrispondenza.store.tabelle import Relazione, Soggetto
+
+_leggi_relazione = leggi_enum(TipoRelazione)
+
+
+class ImportaRelazioni(Importatore[dict[str, Any]]):
+    tipo = "relazioni"
+
+    def carica(self, s: Session, ctx: Contesto) -> None:
+        righe = s.execute(select(Soggetto.codice_fiscale, Soggetto.id, Soggetto.deceduto_il)).tuples()
+        self.soggetti = {cf: (sid, deceduto) for cf, sid, deceduto in righe}
+        colonne = (
+            Relazione.id,
+            Relazione.soggetto_id,
+            Relazione.collegato_id,
+            Relazione.tipo,
+            Relazione.quota_numeratore,
+            Relazione.quota_denominatore,
+        )
+        self.esistenti = {
+            (r.soggetto_id, r.collegato_id, r.tipo): r._asdict() for r in s.execute(select(*colonne))
+        }
+        self.quote_archivio: dict[int, dict[int, Fraction]] = defaultdict(dict)
+        for (defunto, erede, tipo), r in self.esistenti.items():
+            if tipo == TipoRelazione.EREDE:
+                self.quote_archivio[defunto][erede] = Fraction(r["quota_numeratore"], r["quota_denominatore"])
+
+    def valida(self, riga: Riga, ctx: Contesto) -> dict[str, Any] | None:
+        debitore = self._soggetto(riga, "codice_fiscale")
+        collegato = self._soggetto(riga, "codice_fiscale_collegato")
+        relazione = riga.campo("relazione", _leggi_relazione, obbligatorio=True)
+        quota = riga.campo("quota", leggi_quota)
+        if debitore and collegato and debitore[0] == collegato[0]:
+            riga.errore("codice_fiscale_collegato", "un soggetto non può essere collegato a sé stesso")
+        if relazione is TipoRelazione.EREDE:
+            if quota is None and not riga.grezzo("quota"):
+                riga.errore("quota", "la quota è obbligatoria per un erede (es. 1/3)")
+            if debitore and debitore[1] is None:
+                riga.errore(
+                    "codice_fiscale",
+                    "il soggetto non risulta deceduto: indicare deceduto_il nei soggetti",
+                )
+        elif relazione is not None and riga.grezzo("quota"):
+            riga.errore("quota", "la quota si indica solo per gli eredi")
+        return {
+            "soggetto_id": debitore and debitore[0],
+            "collegato_id": collegato and collegato[0],
+            "tipo": relazione and relazione.value,
+            "quota_numeratore": quota.numerator if quota is not None else None,
+            "quota_denominatore": quota.denominator if quota is not None else None,
+        }
+
+    def _soggetto(self, riga: Riga, colonna: str) -> tuple[int, Any] | None:
+        cf = riga.campo(colonna, leggi_codice_fiscale, obbligatorio=True)
+        if cf is None:
+            return None
+        trovato = self.soggetti.get(cf)
+        if trovato is None:
+            riga.errore(colonna, "soggetto non presente in archivio: importare prima i soggetti")
+        return trovato
+
+    def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
+        """Duplicates in the file; heirs' quotas of one deceased (file + archive) at most 1."""
+        prima: dict[tuple[int, int, str], Riga] = {}
+        quote: dict[int, dict[int, tuple[Riga, Fraction]]] = defaultdict(dict)
+        for riga, rec in validi:
+            chiave = (rec["soggetto_id"], rec["collegato_id"], rec["tipo"])
+            if chiave in prima:
+                riga.errore(
+                    "codice_fiscale_collegato",
+                    f"relazione ripetuta: compare già alla riga {prima[chiave].numero}",
+                )
+                continue
+            prima[chiave] = riga
+            if rec["tipo"] == TipoRelazione.EREDE:
+                quota = Fraction(rec["quota_numeratore"], rec["quota_denominatore"])
+                quote[rec["soggetto_id"]][rec["collegato_id"]] = (riga, quota)
+        for defunto, nel_file in quote.items():
+            complessive = {
+                **self.quote_archivio.get(defunto, {}),
+                **{e: q for e, (_, q) in nel_file.items()},
+            }
+            totale = sum(complessive.values(), Fraction(0))
+            if totale > 1:
+                for riga, _ in nel_file.values():
+                    riga.errore(
+                        "quota",
+                        f"le quote degli eredi dello stesso defunto sommano a {totale} (più di 1)",
+                    )
+
+    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
+        piano: Piano[dict[str, Any]] = Piano()
+        for rec in records:
+            attuale = self.esistenti.get((rec["soggetto_id"], rec["collegato_id"], rec["tipo"]))
+            if attuale is None:
+                piano.nuovi.append(rec)
+                continue
+            diff = differenze(attuale, {k: rec[k] for k in ("quota_numeratore", "quota_denominatore")})
+            if diff:
+                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
+            else:
+                piano.invariati += 1
+        return piano
+
+    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
+        if piano.nuovi:
+            s.execute(insert(Relazione), [{**r, "importazione_id": importazione_id} for r in piano.nuovi])
+        if piano.aggiornati:
+            s.execute(update(Relazione), [r for r, _ in piano.aggiornati])
+        for rec, diff in piano.aggiornati:
+            registra(
+                s,
+                ctx.op,
+                cosa="relazione.aggiornata",
+                perche="quota ereditaria aggiornata dall'importazione",
+                entita="soggetto",
+                entita_id=rec["soggetto_id"],
+                dati={"campi": per_giornale(diff)},
+                importazione_id=importazione_id,
+            )

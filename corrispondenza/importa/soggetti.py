@@ -1,0 +1,172 @@
+"""Import of soggetti: debtors, parents, guardians, heirs (Art. 4 c. 4: exact identity and address)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.orm import Session
+from stdnum.it import codicefiscale
+
+from corrispondenza.dominio.tipi import TipoSoggetto
+from corrispondenza.importa.campi import (
+    Riga,
+    leggi_cap,
+    leggi_codice_fiscale,
+    leggi_email,
+    leggi_enum,
+    leggi_provincia,
+)
+from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.store.giornale import registra
+from corrispondenza.store.tabelle import Soggetto
+
+CAMPI = (
+    "tipo",
+    "cognome",
+    "nome",
+    "ragione_sociale",
+    "data_nascita",
+    "indirizzo",
+    "cap",
+    "comune",
+    "provincia",
+    "domicilio_indirizzo",
+    "domicilio_cap",
+    "domicilio_comune",
+    "domicilio_provincia",
+    "email",
+    "pec",
+    "deceduto_il",
+    "fallito",
+    "fallimento_il",
+)
+_leggi_tipo = leggi_enum(TipoSoggetto)
+
+
+class ImportaSoggetti(Importatore[dict[str, Any]]):
+    tipo = "soggetti"
+
+    def carica(self, s: Session, ctx: Contesto) -> None:
+        colonne = [Soggetto.id, Soggetto.codice_fiscale, *(getattr(Soggetto, c) for c in CAMPI)]
+        self.esistenti = {r.codice_fiscale: r._asdict() for r in s.execute(select(*colonne))}
+
+    def valida(self, riga: Riga, ctx: Contesto) -> dict[str, Any] | None:
+        cf = riga.campo("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
+        tipo = riga.campo("tipo", _leggi_tipo, obbligatorio=True)
+        rec: dict[str, Any] = {"codice_fiscale": cf, "tipo": tipo and tipo.value}
+        for nome in (
+            "cognome",
+            "nome",
+            "ragione_sociale",
+            "indirizzo",
+            "comune",
+            "domicilio_indirizzo",
+            "domicilio_comune",
+        ):
+            rec[nome] = riga.grezzo(nome) or None
+        rec["data_nascita"] = riga.data_non_futura("data_nascita", ctx.oggi)
+        rec["cap"] = riga.campo("cap", leggi_cap)
+        rec["provincia"] = riga.campo("provincia", leggi_provincia)
+        rec["domicilio_cap"] = riga.campo("domicilio_cap", leggi_cap)
+        rec["domicilio_provincia"] = riga.campo("domicilio_provincia", leggi_provincia)
+        rec["email"] = riga.campo("email", leggi_email)
+        rec["pec"] = riga.campo("pec", leggi_email)
+        rec["deceduto_il"] = riga.data_non_futura("deceduto_il", ctx.oggi)
+        rec["fallimento_il"] = riga.data_non_futura("fallimento_il", ctx.oggi)
+        rec["fallito"] = rec["fallimento_il"] is not None
+        if tipo is not None and cf is not None:
+            _coerenza(riga, rec, tipo, ctx.oggi)
+        return rec
+
+    def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
+        prima: dict[str, Riga] = {}
+        for riga, rec in validi:
+            cf = rec["codice_fiscale"]
+            if cf in prima:
+                riga.errore(
+                    "codice_fiscale",
+                    f"codice fiscale ripetuto: compare già alla riga {prima[cf].numero}",
+                )
+                prima[cf].errore(
+                    "codice_fiscale",
+                    f"codice fiscale ripetuto: compare di nuovo alla riga {riga.numero}",
+                )
+            else:
+                prima[cf] = riga
+
+    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
+        piano: Piano[dict[str, Any]] = Piano()
+        for rec in records:
+            attuale = self.esistenti.get(rec["codice_fiscale"])
+            if attuale is None:
+                piano.nuovi.append(rec)
+                continue
+            diff = differenze(attuale, {k: rec[k] for k in CAMPI})
+            if diff:
+                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
+            else:
+                piano.invariati += 1
+        return piano
+
+    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
+        if piano.nuovi:
+            s.execute(insert(Soggetto), [{**r, "importazione_id": importazione_id} for r in piano.nuovi])
+        if piano.aggiornati:
+            s.execute(update(Soggetto), [r for r, _ in piano.aggiornati])
+        for rec, diff in piano.aggiornati:
+            registra(
+                s,
+                ctx.op,
+                cosa="soggetto.aggiornato",
+                perche="dati anagrafici aggiornati dall'importazione",
+                entita="soggetto",
+                entita_id=rec["id"],
+                dati={"campi": per_giornale(diff)},
+                importazione_id=importazione_id,
+            )
+
+
+def _coerenza(riga: Riga, rec: dict[str, Any], tipo: TipoSoggetto, oggi: date) -> None:
+    """Checks across the columns of one row: the right name fields, CF vs birth date, address."""
+    cf = rec["codice_fiscale"]
+    if tipo is TipoSoggetto.FISICA:
+        for nome in ("cognome", "nome"):
+            if not rec[nome]:
+                riga.errore(nome, "obbligatorio per una persona fisica")
+        if len(cf) == 16:
+            _data_da_cf(riga, rec, cf, oggi)
+    else:
+        if not rec["ragione_sociale"]:
+            riga.errore("ragione_sociale", "obbligatoria per una persona giuridica")
+        if len(cf) == 16 and not rec["ragione_sociale"]:
+            riga.errore("codice_fiscale", "una persona giuridica ha un codice fiscale di 11 cifre")
+        if rec["deceduto_il"] is not None:
+            riga.errore("deceduto_il", "una persona giuridica non può essere deceduta")
+    if rec["deceduto_il"] and rec["data_nascita"] and rec["deceduto_il"] < rec["data_nascita"]:
+        riga.errore("deceduto_il", "data di decesso precedente alla data di nascita")
+    compilati = [n for n in ("indirizzo", "cap", "comune") if rec[n]]
+    if compilati and len(compilati) < 3:
+        for nome in ("indirizzo", "cap", "comune"):
+            if not rec[nome]:
+                riga.errore(nome, "indirizzo incompleto: servono indirizzo, CAP e comune")
+
+
+def _data_da_cf(riga: Riga, rec: dict[str, Any], cf: str, oggi: date) -> None:
+    """The CF encodes the birth date: it must agree with the column, or fills it when empty."""
+    try:
+        dal_cf: date = codicefiscale.get_birth_date(cf)
+    except ValueError:
+        return
+    if dal_cf > oggi:  # the CF has two-digit years: the century is the latest not in the future
+        dal_cf = dal_cf.replace(year=dal_cf.year - 100)
+    nascita = rec["data_nascita"]
+    if nascita is None:
+        rec["data_nascita"] = dal_cf
+    elif (nascita.day, nascita.month, nascita.year % 100) != (
+        dal_cf.day,
+        dal_cf.month,
+        dal_cf.year % 100,
+    ):
+        riga.errore("data_nascita", "non coerente con la data di nascita contenuta nel codice fiscale")

@@ -1,0 +1,131 @@
+"""Rendering results for people: Rich tables, Italian amounts (1.234,56 €) and dates (31/12/2026).
+
+Only the CLI calls this; ``--json`` output bypasses it entirely.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+
+from corrispondenza.dominio.euro import formatta_euro
+from corrispondenza.importa.motore import EsitoImportazione
+
+MASSIMO_ERRORI_A_VIDEO = 200
+
+
+ORA_LOCALE = ZoneInfo("Europe/Rome")
+
+
+def ora_locale(iso: str) -> str:
+    """Journal times are stored in UTC and shown in Italian local time."""
+    return datetime.fromisoformat(iso).astimezone(ORA_LOCALE).strftime("%d/%m/%Y %H:%M:%S")
+
+
+def euro(testo: str) -> str:
+    return formatta_euro(Decimal(testo))
+
+
+def data(iso: str | None) -> str:
+    return date.fromisoformat(iso[:10]).strftime("%d/%m/%Y") if iso else ""
+
+
+def esito_importazione(out: Console, err: Console, esito: EsitoImportazione, solo_validi: bool) -> None:
+    if esito.errori:
+        _errori(err, esito)
+    if esito.errori and not esito.scritto:
+        if not solo_validi:
+            err.print("Nessuna modifica al database. Correggere il file, oppure usare --solo-validi.")
+        else:
+            err.print("Nessuna modifica al database: nessuna riga valida da importare.")
+        return
+    conteggi = f"nuovi {esito.nuovi}, aggiornati {esito.aggiornati}, invariati {esito.invariati}, scartati {esito.scartati}"
+    if not esito.scritto:
+        out.print(f"{esito.file}: nessuna modifica, i dati sono già presenti ({conteggi}).")
+    else:
+        out.print(f"{esito.file}: importazione n. {esito.importazione_id} completata ({conteggi}).")
+
+
+def _errori(err: Console, esito: EsitoImportazione) -> None:
+    righe = len({p.riga for p in esito.errori})
+    err.print(f"{esito.file}: {len(esito.errori)} errori in {righe} righe.")
+    tabella = Table("riga", "colonna", "valore", "motivo", show_lines=False)
+    for p in esito.errori[:MASSIMO_ERRORI_A_VIDEO]:
+        tabella.add_row(str(p.riga or ""), p.colonna or "", p.valore or "", p.motivo)
+    err.print(tabella)
+    if len(esito.errori) > MASSIMO_ERRORI_A_VIDEO:
+        altri = len(esito.errori) - MASSIMO_ERRORI_A_VIDEO
+        err.print(f"... e altri {altri} errori: usare --json per l'elenco completo.")
+
+
+def scheda(out: Console, dati: dict[str, Any]) -> None:
+    """A debtor's page: identity, relations, credits with residuals, letters, journal."""
+    sog = dati["soggetto"]
+    out.print(f"[bold]{sog['nominativo']}[/]  {sog['codice_fiscale']}  ({sog['tipo']})", markup=True)
+    for etichetta, valore in (
+        ("Nato/a il", data(sog["data_nascita"])),
+        ("Residenza", sog["residenza"]),
+        ("Domicilio", sog["domicilio"]),
+        ("E-mail", sog["email"]),
+        ("PEC", sog["pec"]),
+        ("Deceduto/a il", data(sog["deceduto_il"])),
+        ("Fallimento dal", data(sog["fallimento_il"])),
+    ):
+        if valore:
+            out.print(f"  {etichetta}: {valore}")
+    for rel in dati["relazioni"]:
+        quota = f" (quota {rel['quota']})" if rel["quota"] else ""
+        verso = "ha come" if rel["ruolo_dell_altro"] == "collegato" else "è"
+        out.print(f"  {verso} {rel['relazione']}{quota}: {rel['nominativo']} {rel['codice_fiscale']}")
+    out.print(_tabella_crediti(dati))
+    for credito in dati["crediti"]:
+        for lettera in credito["lettere"]:
+            consegna = f", consegnata il {data(lettera['data_consegna'])}" if lettera["data_consegna"] else ""
+            out.print(
+                f"  {credito['id_credito']}: {lettera['tipo']} via {lettera['canale']} del "
+                f"{data(lettera['data_invio'])} ({lettera['esito']}{consegna})"
+            )
+        for pag in credito["pagamenti"]:
+            out.print(f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} del {data(pag['data'])} ({pag['riferimento']})")
+    if dati["giornale"]:
+        out.print("[bold]Giornale[/]", markup=True)
+        for e in dati["giornale"]:
+            out.print(f"  {ora_locale(e['quando'])}  {e['operatore']}  {e['cosa']}: {e['perche']}")
+
+
+def _tabella_crediti(dati: dict[str, Any]) -> Table:
+    tabella = Table("credito", "struttura", "tipo", "documento", "importo", "pagato", "residuo", "stato", "fase")
+    for c in dati["crediti"]:
+        documento = " del ".join(x for x in (c["numero_documento"], data(c["data_documento"])) if x)
+        tabella.add_row(
+            c["id_credito"],
+            c["struttura"],
+            c["tipo"],
+            documento,
+            euro(c["importo"]),
+            euro(c["pagato"]),
+            euro(c["residuo"]),
+            c["stato"],
+            c["fase"],
+        )
+    totali = dati["totali"]
+    tabella.add_row("Totale", "", "", "", euro(totali["importo"]), euro(totali["pagato"]), euro(totali["residuo"]), "", "")
+    return tabella
+
+
+def riepilogo(out: Console, dati: dict[str, Any]) -> None:
+    out.print(
+        f"Soggetti: {dati['soggetti']}   Crediti: {dati['crediti']}   "
+        f"Importo: {euro(dati['importo'])}   Residuo: {euro(dati['residuo'])}"
+    )
+    for gruppo, titolo in (("per_tipo", "tipo"), ("per_fase", "fase"), ("per_stato", "stato")):
+        tabella = Table(titolo, "crediti", "importo", "residuo", title=f"Per {titolo}")
+        for voce in dati[gruppo]:
+            etichetta = voce[titolo] + (f" — {voce['descrizione']}" if "descrizione" in voce else "")
+            tabella.add_row(etichetta, str(voce["crediti"]), euro(voce["importo"]), euro(voce["residuo"]))
+        out.print(tabella)

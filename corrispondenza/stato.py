@@ -1,0 +1,66 @@
+"""The states of a credit and the one table of allowed transitions (STYLE.md, "One place for state").
+
+Two things are tracked for a credit: its *stato* (is anything still owed, and may we act?)
+and its *fase* (how far the procedure of Art. 3 has gone). Only ``store.giornale.cambia_stato``
+and ``store.giornale.avanza_fase`` change them, and each change appends to the journal.
+Later issues add the states of letters and lotti here.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from corrispondenza.errors import TransizioneNonValidaError
+
+
+class StatoCredito(StrEnum):
+    APERTO = "aperto"
+    PAGATO = "pagato"
+    CONTESTATO = "contestato"
+    STRALCIATO = "stralciato"
+    A_RUOLO = "a_ruolo"
+
+
+class FaseCredito(StrEnum):
+    """Art. 3: the phases of recovery, in order. Type e skips avviso/sollecito (Art. 3 c. 2)."""
+
+    RILEVAZIONE = "rilevazione"
+    AVVISO = "avviso"
+    SOLLECITO = "sollecito"
+    RATEIZZAZIONE = "rateizzazione"
+    ORDINANZA_INGIUNZIONE = "ordinanza_ingiunzione"
+    RUOLO = "ruolo"
+
+
+TRANSIZIONI_CREDITO: dict[StatoCredito, frozenset[StatoCredito]] = {
+    StatoCredito.APERTO: frozenset(
+        {
+            StatoCredito.PAGATO,
+            StatoCredito.CONTESTATO,
+            StatoCredito.STRALCIATO,
+            StatoCredito.A_RUOLO,
+        }
+    ),
+    # A corrected payment record can reopen a credit believed paid.
+    StatoCredito.PAGATO: frozenset({StatoCredito.APERTO}),
+    # Art. 5 c. 6, Art. 6 c. 11: rejected → the procedure resumes; accepted → stralcio.
+    StatoCredito.CONTESTATO: frozenset({StatoCredito.APERTO, StatoCredito.STRALCIATO}),
+    # Art. 8 c. 10: a contestation accepted after enrolment leads to a (partial) stralcio.
+    StatoCredito.A_RUOLO: frozenset({StatoCredito.STRALCIATO}),
+    StatoCredito.STRALCIATO: frozenset(),
+}
+
+ORDINE_FASI: tuple[FaseCredito, ...] = tuple(FaseCredito)
+
+
+def verifica_transizione(da: StatoCredito, a: StatoCredito) -> None:
+    """Raise if the table does not allow ``da`` → ``a``."""
+    if a not in TRANSIZIONI_CREDITO[da]:
+        raise TransizioneNonValidaError(
+            f"Il credito non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
+        )
+
+
+def fase_successiva(attuale: FaseCredito, proposta: FaseCredito) -> bool:
+    """True when ``proposta`` is further along than ``attuale``: phases never go back."""
+    return ORDINE_FASI.index(proposta) > ORDINE_FASI.index(attuale)

@@ -1,0 +1,119 @@
+"""The event journal and the only functions that change a credit's stato or fase.
+
+Every state change goes through ``cambia_stato`` / ``avanza_fase``, which check the one
+transition table (``stato.py``) and append the event in the same transaction: the audit
+trail can never disagree with the data (STYLE.md, "One place for state").
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corrispondenza.stato import FaseCredito, StatoCredito, fase_successiva, verifica_transizione
+from corrispondenza.store.tabelle import Credito, Evento
+
+
+@dataclass(frozen=True)
+class Operazione:
+    """Who acts and when: stamped on every event of one command run."""
+
+    operatore: str
+    quando: datetime = field(default_factory=lambda: datetime.now(UTC))
+
+    @classmethod
+    def corrente(cls) -> Operazione:
+        """The person at the terminal: $CORRISPONDENZA_OPERATORE, else the system user."""
+        nome = os.environ.get("CORRISPONDENZA_OPERATORE") or _utente_di_sistema()
+        return cls(operatore=nome[:100])
+
+
+def _utente_di_sistema() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "sconosciuto"
+
+
+def registra(
+    s: Session,
+    op: Operazione,
+    *,
+    cosa: str,
+    perche: str,
+    entita: str,
+    entita_id: int | None,
+    dati: dict[str, Any] | None = None,
+    importazione_id: int | None = None,
+) -> Evento:
+    """Append one event. There is deliberately no function to change or remove one."""
+    evento = Evento(
+        quando=op.quando,
+        operatore=op.operatore,
+        cosa=cosa,
+        perche=perche,
+        entita=entita,
+        entita_id=entita_id,
+        dati=dati,
+        importazione_id=importazione_id,
+    )
+    s.add(evento)
+    return evento
+
+
+def cambia_stato(
+    s: Session, op: Operazione, credito: Credito, nuovo: StatoCredito, perche: str, **dati: Any
+) -> None:
+    """Move a credit to ``nuovo`` if the table allows it, and journal the change."""
+    attuale = StatoCredito(credito.stato)
+    if attuale == nuovo:
+        return
+    verifica_transizione(attuale, nuovo)
+    credito.stato = nuovo
+    registra(
+        s,
+        op,
+        cosa="credito.stato",
+        perche=perche,
+        entita="credito",
+        entita_id=credito.id,
+        dati={"da": attuale.value, "a": nuovo.value, **dati},
+    )
+
+
+def avanza_fase(
+    s: Session, op: Operazione, credito: Credito, fase: FaseCredito, perche: str, **dati: Any
+) -> bool:
+    """Advance the procedure phase (Art. 3); an older letter never moves it back."""
+    attuale = FaseCredito(credito.fase)
+    if not fase_successiva(attuale, fase):
+        return False
+    credito.fase = fase
+    registra(
+        s,
+        op,
+        cosa="credito.fase",
+        perche=perche,
+        entita="credito",
+        entita_id=credito.id,
+        dati={"da": attuale.value, "a": fase.value, **dati},
+    )
+    return True
+
+
+def eventi_di(s: Session, entita: str, ids: list[int]) -> list[Evento]:
+    """The journal of some entities, oldest first."""
+    if not ids:
+        return []
+    query = (
+        select(Evento)
+        .where(Evento.entita == entita, Evento.entita_id.in_(ids))
+        .order_by(Evento.quando, Evento.id)
+    )
+    return list(s.scalars(query))

@@ -1,0 +1,191 @@
+"""The tables, as SQLAlchemy 2 declarative classes. Alembic migrations create them.
+
+Names are Italian where they are the domain's words (soggetti, crediti, pagamenti, lettere,
+eventi). Codes that a clerk types (codice fiscale, id del credito) are kept as given; the
+numeric primary keys are internal.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from corrispondenza.store.tipi_colonna import Euro
+
+NOMI = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NOMI)
+
+
+class Importazione(Base):
+    """One import run that changed something: the "who, when, which file" of the rows it wrote."""
+
+    __tablename__ = "importazioni"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tipo: Mapped[str] = mapped_column(String(20))
+    file: Mapped[str] = mapped_column(String(500))
+    sha256: Mapped[str] = mapped_column(String(64))
+    quando: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operatore: Mapped[str] = mapped_column(String(100))
+    nuovi: Mapped[int] = mapped_column(Integer)
+    aggiornati: Mapped[int] = mapped_column(Integer)
+    invariati: Mapped[int] = mapped_column(Integer)
+    scartati: Mapped[int] = mapped_column(Integer)
+
+
+class Soggetto(Base):
+    """A debtor, parent, guardian or heir: persona fisica or giuridica (Art. 4 c. 4)."""
+
+    __tablename__ = "soggetti"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    codice_fiscale: Mapped[str] = mapped_column(String(16), unique=True)
+    tipo: Mapped[str] = mapped_column(String(10))
+    cognome: Mapped[str | None] = mapped_column(String(200))
+    nome: Mapped[str | None] = mapped_column(String(200))
+    ragione_sociale: Mapped[str | None] = mapped_column(String(300))
+    data_nascita: Mapped[date | None] = mapped_column(Date)
+    indirizzo: Mapped[str | None] = mapped_column(String(300))
+    cap: Mapped[str | None] = mapped_column(String(5))
+    comune: Mapped[str | None] = mapped_column(String(200))
+    provincia: Mapped[str | None] = mapped_column(String(2))
+    domicilio_indirizzo: Mapped[str | None] = mapped_column(String(300))
+    domicilio_cap: Mapped[str | None] = mapped_column(String(5))
+    domicilio_comune: Mapped[str | None] = mapped_column(String(200))
+    domicilio_provincia: Mapped[str | None] = mapped_column(String(2))
+    email: Mapped[str | None] = mapped_column(String(254))
+    pec: Mapped[str | None] = mapped_column(String(254))
+    deceduto_il: Mapped[date | None] = mapped_column(Date)
+    fallito: Mapped[bool] = mapped_column(Boolean, default=False)
+    fallimento_il: Mapped[date | None] = mapped_column(Date)
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+
+    crediti: Mapped[list[Credito]] = relationship(back_populates="soggetto")
+
+
+class Relazione(Base):
+    """Art. 6 c. 8: a parent or guardian of a minor, or an heir with their quota (a fraction)."""
+
+    __tablename__ = "relazioni"
+    __table_args__ = (UniqueConstraint("soggetto_id", "collegato_id", "tipo"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    soggetto_id: Mapped[int] = mapped_column(ForeignKey("soggetti.id"), index=True)
+    collegato_id: Mapped[int] = mapped_column(ForeignKey("soggetti.id"), index=True)
+    tipo: Mapped[str] = mapped_column(String(10))
+    quota_numeratore: Mapped[int | None] = mapped_column(Integer)
+    quota_denominatore: Mapped[int | None] = mapped_column(Integer)
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+
+
+class Credito(Base):
+    """A credit of Art. 2, identified by its id in the struttura's own books."""
+
+    __tablename__ = "crediti"
+    __table_args__ = (UniqueConstraint("struttura", "id_esterno"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    id_esterno: Mapped[str] = mapped_column(String(50))
+    struttura: Mapped[str] = mapped_column(String(20))
+    tipo: Mapped[str] = mapped_column(String(1))
+    soggetto_id: Mapped[int] = mapped_column(ForeignKey("soggetti.id"), index=True)
+    numero_documento: Mapped[str | None] = mapped_column(String(50))
+    data_documento: Mapped[date | None] = mapped_column(Date)
+    data_prestazione: Mapped[date | None] = mapped_column(Date)
+    scadenza: Mapped[date | None] = mapped_column(Date)
+    importo: Mapped[Decimal] = mapped_column(Euro)
+    descrizione: Mapped[str | None] = mapped_column(String(200))
+    stato: Mapped[str] = mapped_column(String(20), index=True)
+    fase: Mapped[str] = mapped_column(String(30))
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+
+    soggetto: Mapped[Soggetto] = relationship(back_populates="crediti")
+    pagamenti: Mapped[list[Pagamento]] = relationship(order_by="Pagamento.data")
+
+
+class Pagamento(Base):
+    """A payment (total or partial, Art. 6 c. 3) identified by its reference."""
+
+    __tablename__ = "pagamenti"
+    __table_args__ = (UniqueConstraint("credito_id", "riferimento"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    credito_id: Mapped[int] = mapped_column(ForeignKey("crediti.id"), index=True)
+    data: Mapped[date] = mapped_column(Date)
+    importo: Mapped[Decimal] = mapped_column(Euro)
+    riferimento: Mapped[str] = mapped_column(String(100))
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+
+
+class Lettera(Base):
+    """A letter of the correspondence history: imported (``origine`` storico) or, later, produced."""
+
+    __tablename__ = "lettere"
+    __table_args__ = (UniqueConstraint("origine", "id_esterno"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    origine: Mapped[str] = mapped_column(String(10))
+    id_esterno: Mapped[str | None] = mapped_column(String(200))
+    tipo: Mapped[str] = mapped_column(String(30))
+    canale: Mapped[str] = mapped_column(String(20))
+    destinatario_id: Mapped[int] = mapped_column(ForeignKey("soggetti.id"), index=True)
+    data_invio: Mapped[date | None] = mapped_column(Date)
+    data_consegna: Mapped[date | None] = mapped_column(Date)
+    esito: Mapped[str | None] = mapped_column(String(30))
+    spese: Mapped[Decimal] = mapped_column(Euro, default=Decimal("0.00"))
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+
+    crediti: Mapped[list[LetteraCredito]] = relationship()
+
+
+class LetteraCredito(Base):
+    """Which credits a letter covers (one letter groups the credits of one recipient)."""
+
+    __tablename__ = "lettere_crediti"
+
+    lettera_id: Mapped[int] = mapped_column(ForeignKey("lettere.id"), primary_key=True)
+    credito_id: Mapped[int] = mapped_column(ForeignKey("crediti.id"), primary_key=True, index=True)
+
+
+class Evento(Base):
+    """The append-only journal: who, when, what, why (DESIGN.md, Data flow).
+
+    Triggers created by the migration forbid UPDATE and DELETE on this table.
+    """
+
+    __tablename__ = "eventi"
+    __table_args__ = (Index("ix_eventi_entita", "entita", "entita_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quando: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    operatore: Mapped[str] = mapped_column(String(100))
+    cosa: Mapped[str] = mapped_column(String(50))
+    perche: Mapped[str] = mapped_column(Text)
+    entita: Mapped[str] = mapped_column(String(20))
+    entita_id: Mapped[int | None] = mapped_column(Integer)
+    dati: Mapped[dict | None] = mapped_column(JSON)
+    importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))

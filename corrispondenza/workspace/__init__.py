@@ -1,0 +1,41 @@
+"""A workspace: the folder with config.yaml, modelli/ and outbox/ where an office works."""
+
+from __future__ import annotations
+
+import os
+from importlib import resources
+from pathlib import Path
+
+from corrispondenza.errors import InputNonValidoError
+
+MODELLO_CONFIG = "config.yaml"
+
+
+def testo_config_iniziale() -> str:
+    """The config.yaml that ``init`` writes: every threshold at the Regolamento's value."""
+    return resources.files(__package__).joinpath(MODELLO_CONFIG).read_text(encoding="utf-8")
+
+
+def inizializza(cartella: Path) -> list[Path]:
+    """Create config.yaml, modelli/ and outbox/ in ``cartella``; never overwrite a config.
+
+    The outbox will hold letters with health-related personal data: it is created 0700.
+    """
+    cartella.mkdir(parents=True, exist_ok=True)
+    config = cartella / "config.yaml"
+    if config.exists():
+        raise InputNonValidoError(
+            f"{config} esiste già: init non sovrascrive una configurazione. "
+            "Usare un'altra cartella o rimuovere il file.",
+            file=str(config),
+        )
+    config.write_text(testo_config_iniziale(), encoding="utf-8")
+    creati = [config]
+    modelli = cartella / "modelli"
+    modelli.mkdir(exist_ok=True)
+    creati.append(modelli)
+    outbox = cartella / "outbox"
+    outbox.mkdir(exist_ok=True)
+    os.chmod(outbox, 0o700)
+    creati.append(outbox)
+    return creati
