@@ -18,7 +18,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from corrispondenza import presentazione
+from corrispondenza import orologio, presentazione
 from corrispondenza.config import ConfigCaricata, carica_config
 from corrispondenza.errors import CorrispondenzaError, InputNonValidoError, NonTrovatoError
 from corrispondenza.importa import IMPORTATORI, Contesto, EsitoImportazione, importa_file
@@ -42,7 +42,8 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-out = Console(highlight=False, soft_wrap=True)
+_LARGHEZZA = None if sys.stdout.isatty() else 120  # pipes and files get full tables, not 80 columns
+out = Console(highlight=False, soft_wrap=True, width=_LARGHEZZA)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 OpzioneJson = Annotated[bool, typer.Option("--json", help="Stampa il risultato in JSON (formato stabile).")]
@@ -52,7 +53,8 @@ OpzioneJson = Annotated[bool, typer.Option("--json", help="Stampa il risultato i
 def principale(
     ctx: typer.Context,
     config: Annotated[
-        Path, typer.Option("--config", "-c", help="Il file di configurazione.", envvar="CORRISPONDENZA_CONFIG")
+        Path,
+        typer.Option("--config", "-c", help="Il file di configurazione.", envvar="CORRISPONDENZA_CONFIG"),
     ] = Path("config.yaml"),
 ) -> None:
     ctx.obj = {"config": config}
@@ -63,7 +65,9 @@ def _config(ctx: typer.Context) -> ConfigCaricata:
 
 
 @app.command()
-def init(cartella: Annotated[Path, typer.Argument(help="La cartella dello spazio di lavoro.")] = Path(".")) -> None:
+def init(
+    cartella: Annotated[Path, typer.Argument(help="La cartella dello spazio di lavoro.")] = Path(),
+) -> None:
     """Crea uno spazio di lavoro: config.yaml (con i valori del Regolamento), modelli/, outbox/."""
     from corrispondenza.workspace import inizializza
 
@@ -84,9 +88,11 @@ def importa(
 ) -> None:
     """Importa un file esportato dalla contabilità. Con errori non scrive nulla (salvo --solo-validi)."""
     if tipo not in IMPORTATORI:
-        raise typer.BadParameter(f"tipo sconosciuto «{tipo}»: usare {', '.join(IMPORTATORI)}", param_hint="TIPO")
+        raise typer.BadParameter(
+            f"tipo sconosciuto «{tipo}»: usare {', '.join(IMPORTATORI)}", param_hint="TIPO"
+        )
     caricata = _config(ctx)
-    esito = esegui_importazione(caricata, tipo, file, solo_validi=solo_validi, oggi=date.today())
+    esito = esegui_importazione(caricata, tipo, file, solo_validi=solo_validi, oggi=orologio.oggi())
     if come_json:
         print(json.dumps(esito.come_json(), ensure_ascii=False, indent=2))
     else:
@@ -119,9 +125,12 @@ def esegui_importazione(
 def stato(
     ctx: typer.Context,
     chiave: Annotated[
-        str | None, typer.Argument(help="Codice fiscale del debitore, oppure id del credito (o STRUTTURA/ID).")
+        str | None,
+        typer.Argument(help="Codice fiscale del debitore, oppure id del credito (o STRUTTURA/ID)."),
     ] = None,
-    riepilogo: Annotated[bool, typer.Option("--riepilogo", help="Conteggi e totali per tipo, fase e stato.")] = False,
+    riepilogo: Annotated[
+        bool, typer.Option("--riepilogo", help="Conteggi e totali per tipo, fase e stato.")
+    ] = False,
     come_json: OpzioneJson = False,
 ) -> None:
     """Mostra un debitore o un credito (importi, pagamenti, lettere, giornale), o il riepilogo."""
@@ -148,12 +157,14 @@ def demo(
     ctx: typer.Context,
     cartella: Annotated[Path, typer.Argument(help="Dove scrivere i dati di esempio.")] = Path("demo"),
     crediti: Annotated[int, typer.Option("--crediti", min=20, help="Quanti crediti generare.")] = 2000,
-    seme: Annotated[int, typer.Option("--seme", help="Seme del generatore (stessi dati a parità di seme).")] = 1,
+    seme: Annotated[
+        int, typer.Option("--seme", help="Seme del generatore (stessi dati a parità di seme).")
+    ] = 1,
 ) -> None:
     """Il flusso completo su dati di esempio: genera, importa, riepiloga."""
     from corrispondenza.demo import esegui_demo
 
-    esegui_demo(out, ctx.obj["config"], cartella, n_crediti=crediti, seme=seme, oggi=date.today())
+    esegui_demo(out, ctx.obj["config"], cartella, n_crediti=crediti, seme=seme, oggi=orologio.oggi())
 
 
 def _stampa_errore(exc: CorrispondenzaError) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from corrispondenza.dominio.euro import ZERO, in_json
 from corrispondenza.dominio.tipi import TipoCredito
 from corrispondenza.errors import NonTrovatoError
+from corrispondenza.stato import FaseCredito, StatoCredito
 from corrispondenza.store.giornale import eventi_di
 from corrispondenza.store.tabelle import (
     Credito,
@@ -35,7 +36,9 @@ def stato_di(s: Session, chiave: str) -> dict[str, Any]:
     chiave = chiave.strip()
     soggetto = s.scalar(select(Soggetto).where(Soggetto.codice_fiscale == chiave.upper()))
     if soggetto is not None:
-        crediti = list(s.scalars(select(Credito).where(Credito.soggetto_id == soggetto.id).order_by(Credito.id)))
+        crediti = list(
+            s.scalars(select(Credito).where(Credito.soggetto_id == soggetto.id).order_by(Credito.id))
+        )
         return _scheda(s, soggetto, crediti)
     struttura, _, id_esterno = chiave.rpartition("/")
     query = select(Credito).where(Credito.id_esterno == (id_esterno if struttura else chiave))
@@ -44,7 +47,8 @@ def stato_di(s: Session, chiave: str) -> dict[str, Any]:
     crediti = list(s.scalars(query))
     if not crediti:
         raise NonTrovatoError(
-            f"Nessun debitore con codice fiscale «{chiave}» e nessun credito con id «{chiave}».", chiave=chiave
+            f"Nessun debitore con codice fiscale «{chiave}» e nessun credito con id «{chiave}».",
+            chiave=chiave,
         )
     if len({c.soggetto_id for c in crediti}) > 1:
         strutture = ", ".join(f"{c.struttura}/{c.id_esterno}" for c in crediti)
@@ -73,7 +77,9 @@ def _scheda(s: Session, soggetto: Soggetto, crediti: list[Credito]) -> dict[str,
         "soggetto": _soggetto(soggetto),
         "relazioni": _relazioni(s, soggetto),
         "crediti": schede,
-        "totali": {k: in_json(sum((Decimal(c[k]) for c in schede), ZERO)) for k in ("importo", "pagato", "residuo")},
+        "totali": {
+            k: in_json(sum((Decimal(c[k]) for c in schede), ZERO)) for k in ("importo", "pagato", "residuo")
+        },
         "giornale": [_evento(e) for e in giornale],
     }
 
@@ -85,7 +91,9 @@ def _soggetto(x: Soggetto) -> dict[str, Any]:
         "nominativo": nominativo(x),
         "data_nascita": _iso(x.data_nascita),
         "residenza": _indirizzo(x.indirizzo, x.cap, x.comune, x.provincia),
-        "domicilio": _indirizzo(x.domicilio_indirizzo, x.domicilio_cap, x.domicilio_comune, x.domicilio_provincia),
+        "domicilio": _indirizzo(
+            x.domicilio_indirizzo, x.domicilio_cap, x.domicilio_comune, x.domicilio_provincia
+        ),
         "email": x.email,
         "pec": x.pec,
         "deceduto_il": _iso(x.deceduto_il),
@@ -108,8 +116,14 @@ def _relazioni(s: Session, soggetto: Soggetto) -> list[dict[str, Any]]:
     """Both directions: the parents/heirs of this person, and whom this person answers for."""
     risultato = []
     for rel, altro, verso in (
-        *((r, r.collegato_id, "collegato") for r in s.scalars(select(Relazione).where(Relazione.soggetto_id == soggetto.id))),
-        *((r, r.soggetto_id, "debitore") for r in s.scalars(select(Relazione).where(Relazione.collegato_id == soggetto.id))),
+        *(
+            (r, r.collegato_id, "collegato")
+            for r in s.scalars(select(Relazione).where(Relazione.soggetto_id == soggetto.id))
+        ),
+        *(
+            (r, r.soggetto_id, "debitore")
+            for r in s.scalars(select(Relazione).where(Relazione.collegato_id == soggetto.id))
+        ),
     ):
         persona = s.get(Soggetto, altro)
         quota = f"{rel.quota_numeratore}/{rel.quota_denominatore}" if rel.quota_numeratore else None
@@ -171,7 +185,8 @@ def _credito(c: Credito, lettere: list[dict[str, Any]], imp: Importazione | None
         "stato": c.stato,
         "fase": c.fase,
         "pagamenti": [
-            {"data": _iso(p.data), "importo": in_json(p.importo), "riferimento": p.riferimento} for p in c.pagamenti
+            {"data": _iso(p.data), "importo": in_json(p.importo), "riferimento": p.riferimento}
+            for p in c.pagamenti
         ],
         "lettere": lettere,
         "importazione": imp
@@ -222,8 +237,16 @@ def riepilogo(s: Session) -> dict[str, Any]:
         "crediti": totale[0],
         "importo": in_json(totale[1]),
         "residuo": in_json(totale[2]),
-        **{nome: [_voce(nome, k, v) for k, v in sorted(g.items())] for nome, g in gruppi.items()},
+        **{nome: [_voce(nome, k, g[k]) for k in sorted(g, key=_ordine(nome))] for nome, g in gruppi.items()},
     }
+
+
+def _ordine(gruppo: str) -> Any:
+    """Types alphabetically; phases and states in the order of the procedure (stato.py)."""
+    ordine = {"per_fase": list(FaseCredito), "per_stato": list(StatoCredito)}.get(gruppo)
+    if ordine is None:
+        return str
+    return lambda chiave: ordine.index(chiave) if chiave in ordine else len(ordine)
 
 
 def _voce(gruppo: str, chiave: str, valori: list[Any]) -> dict[str, Any]:

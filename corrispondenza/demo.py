@@ -54,4 +54,12 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
 
 def _strutture_per_tipo() -> dict[str, str]:
     """Which office runs each credit type in the demo (Art. 4 c. 3)."""
-    return {"a": "TICKET", "e": "TICKET", "b": "BILANCIO", "c": "BILANCIO", "d": "BILANCIO", "f": "BILANCIO", "g": "LEGALE"}
+    return {
+        "a": "TICKET",
+        "e": "TICKET",
+        "b": "BILANCIO",
+        "c": "BILANCIO",
+        "d": "BILANCIO",
+        "f": "BILANCIO",
+        "g": "LEGALE",
+    }

@@ -8,23 +8,20 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 
 from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.importa.motore import EsitoImportazione
+from corrispondenza.orologio import FUSO_ITALIA
 
 MASSIMO_ERRORI_A_VIDEO = 200
 
 
-ORA_LOCALE = ZoneInfo("Europe/Rome")
-
-
 def ora_locale(iso: str) -> str:
     """Journal times are stored in UTC and shown in Italian local time."""
-    return datetime.fromisoformat(iso).astimezone(ORA_LOCALE).strftime("%d/%m/%Y %H:%M:%S")
+    return datetime.fromisoformat(iso).astimezone(FUSO_ITALIA).strftime("%d/%m/%Y %H:%M:%S")
 
 
 def euro(testo: str) -> str:
@@ -91,7 +88,9 @@ def scheda(out: Console, dati: dict[str, Any]) -> None:
                 f"{data(lettera['data_invio'])} ({lettera['esito']}{consegna})"
             )
         for pag in credito["pagamenti"]:
-            out.print(f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} del {data(pag['data'])} ({pag['riferimento']})")
+            out.print(
+                f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} del {data(pag['data'])} ({pag['riferimento']})"
+            )
     if dati["giornale"]:
         out.print("[bold]Giornale[/]", markup=True)
         for e in dati["giornale"]:
@@ -99,7 +98,9 @@ def scheda(out: Console, dati: dict[str, Any]) -> None:
 
 
 def _tabella_crediti(dati: dict[str, Any]) -> Table:
-    tabella = Table("credito", "struttura", "tipo", "documento", "importo", "pagato", "residuo", "stato", "fase")
+    tabella = Table(
+        "credito", "struttura", "tipo", "documento", "importo", "pagato", "residuo", "stato", "fase"
+    )
     for c in dati["crediti"]:
         documento = " del ".join(x for x in (c["numero_documento"], data(c["data_documento"])) if x)
         tabella.add_row(
@@ -114,7 +115,9 @@ def _tabella_crediti(dati: dict[str, Any]) -> Table:
             c["fase"],
         )
     totali = dati["totali"]
-    tabella.add_row("Totale", "", "", "", euro(totali["importo"]), euro(totali["pagato"]), euro(totali["residuo"]), "", "")
+    tabella.add_row(
+        "Totale", "", "", "", euro(totali["importo"]), euro(totali["pagato"]), euro(totali["residuo"]), "", ""
+    )
     return tabella
 
 

@@ -14,8 +14,7 @@ from enum import StrEnum
 from fractions import Fraction
 from typing import TypeVar
 
-from stdnum.it import codicefiscale, iva
-
+from corrispondenza.dominio.codice_fiscale import valida_codice_fiscale
 from corrispondenza.dominio.euro import leggi_importo
 from corrispondenza.errors import Problema
 from corrispondenza.importa.lettura import Valore
@@ -24,6 +23,8 @@ T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
+_DATA_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DATA_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 DATA_MINIMA = date(1900, 1, 1)
 
 
@@ -43,29 +44,22 @@ def leggi_data(valore: Valore) -> date:
     if isinstance(valore, date):
         return valore
     s = testo(valore)
+    trovata = _DATA_IT.match(s)
+    giorno_mese_anno = trovata.groups() if trovata else None
+    if giorno_mese_anno is None and (trovata := _DATA_ISO.match(s)):
+        giorno_mese_anno = trovata.group(3, 2, 1)
+    if giorno_mese_anno is None:
+        raise ValueError("data non valida (formati ammessi: 31/12/2026 oppure 2026-12-31)")
+    giorno, mese, anno = giorno_mese_anno
     try:
-        if len(s) >= 10 and s[4] == "-":
-            return date.fromisoformat(s[:10])
-        parti = re.split(r"[/.-]", s)
-        if len(parti) == 3 and len(parti[2]) == 4:
-            return date(int(parti[2]), int(parti[1]), int(parti[0]))
+        return date(int(anno), int(mese), int(giorno))
     except ValueError:
         raise ValueError("data inesistente") from None
-    raise ValueError("data non valida (formati ammessi: 31/12/2026 oppure 2026-12-31)")
 
 
 def leggi_codice_fiscale(valore: Valore) -> str:
     """A person's 16-character code or a company's 11 digits, check character verified."""
-    s = testo(valore).upper().replace(" ", "")
-    if len(s) == 16:
-        if not codicefiscale.is_valid(s):
-            raise ValueError("codice fiscale non valido (carattere di controllo errato)")
-        return s
-    if len(s) == 11 and s.isdigit():
-        if not iva.is_valid(s):
-            raise ValueError("codice fiscale/partita IVA non valido (cifra di controllo errata)")
-        return s
-    raise ValueError("codice fiscale non valido: attesi 16 caratteri (persona) o 11 cifre (ente)")
+    return valida_codice_fiscale(testo(valore))
 
 
 def leggi_positivo(valore: Valore) -> Decimal:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import TipoCredito
@@ -23,6 +23,7 @@ from corrispondenza.importa.campi import (
 )
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
 from corrispondenza.stato import FaseCredito, StatoCredito
+from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.tabelle import Credito, Soggetto
 
@@ -44,7 +45,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
     tipo = "crediti"
 
     def carica(self, s: Session, ctx: Contesto) -> None:
-        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).tuples().all())
+        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).all())
         colonne = [
             Credito.id,
             Credito.struttura,
@@ -88,6 +89,10 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
         return rec
 
     def _soggetto(self, riga: Riga) -> int | None:
+        """The debtor's id; a code already in the archive was validated when it was imported."""
+        soggetto_id = self.soggetti.get(riga.grezzo("codice_fiscale").upper())
+        if soggetto_id is not None:
+            return soggetto_id
         cf = riga.campo("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
         if cf is None:
             return None
@@ -133,7 +138,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
                 "fase": FaseCredito.RILEVAZIONE.value,
                 "importazione_id": importazione_id,
             }
-            s.execute(insert(Credito), [{**r, **iniziali} for r in piano.nuovi])
+            inserisci(s, Credito, piano.nuovi, iniziali)
         if piano.aggiornati:
             s.execute(update(Credito), [r for r, _ in piano.aggiornati])
         for rec, diff in piano.aggiornati:

@@ -12,7 +12,7 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import formatta_euro
@@ -20,7 +20,7 @@ from corrispondenza.importa.campi import Riga, leggi_positivo
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
 from corrispondenza.importa.riferimenti import IndiceCrediti
 from corrispondenza.stato import StatoCredito
-from corrispondenza.store.database import a_blocchi
+from corrispondenza.store.database import a_blocchi, inserisci
 from corrispondenza.store.giornale import cambia_stato, registra
 from corrispondenza.store.tabelle import Credito, Pagamento
 
@@ -112,7 +112,7 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
-            s.execute(insert(Pagamento), [{**r, "importazione_id": importazione_id} for r in piano.nuovi])
+            inserisci(s, Pagamento, piano.nuovi, {"importazione_id": importazione_id})
         if piano.aggiornati:
             s.execute(update(Pagamento), [r for r, _ in piano.aggiornati])
         for rec in piano.nuovi:

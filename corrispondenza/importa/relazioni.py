@@ -6,12 +6,13 @@ from collections import defaultdict
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import TipoRelazione
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_quota
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.tabelle import Relazione, Soggetto
 
@@ -22,7 +23,7 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
     tipo = "relazioni"
 
     def carica(self, s: Session, ctx: Contesto) -> None:
-        righe = s.execute(select(Soggetto.codice_fiscale, Soggetto.id, Soggetto.deceduto_il)).tuples()
+        righe = s.execute(select(Soggetto.codice_fiscale, Soggetto.id, Soggetto.deceduto_il))
         self.soggetti = {cf: (sid, deceduto) for cf, sid, deceduto in righe}
         colonne = (
             Relazione.id,
@@ -119,7 +120,7 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
-            s.execute(insert(Relazione), [{**r, "importazione_id": importazione_id} for r in piano.nuovi])
+            inserisci(s, Relazione, piano.nuovi, {"importazione_id": importazione_id})
         if piano.aggiornati:
             s.execute(update(Relazione), [r for r, _ in piano.aggiornati])
         for rec, diff in piano.aggiornati:

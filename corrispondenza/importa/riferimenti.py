@@ -41,7 +41,7 @@ class IndiceCrediti:
         )
         self.per_id: dict[str, list[CreditoNoto]] = defaultdict(list)
         self.per_pk: dict[int, CreditoNoto] = {}
-        for r in s.execute(select(*colonne)).tuples():
+        for r in s.execute(select(*colonne)):
             credito = CreditoNoto(*r)
             self.per_id[credito.id_esterno].append(credito)
             self.per_pk[credito.id] = credito

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-from stdnum.it import codicefiscale
 
+from corrispondenza.dominio.codice_fiscale import data_di_nascita
 from corrispondenza.dominio.tipi import TipoSoggetto
 from corrispondenza.importa.campi import (
     Riga,
@@ -19,6 +19,7 @@ from corrispondenza.importa.campi import (
     leggi_provincia,
 )
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.tabelle import Soggetto
 
@@ -112,7 +113,7 @@ class ImportaSoggetti(Importatore[dict[str, Any]]):
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
-            s.execute(insert(Soggetto), [{**r, "importazione_id": importazione_id} for r in piano.nuovi])
+            inserisci(s, Soggetto, piano.nuovi, {"importazione_id": importazione_id})
         if piano.aggiornati:
             s.execute(update(Soggetto), [r for r, _ in piano.aggiornati])
         for rec, diff in piano.aggiornati:
@@ -155,16 +156,11 @@ def _coerenza(riga: Riga, rec: dict[str, Any], tipo: TipoSoggetto, oggi: date) -
 
 def _data_da_cf(riga: Riga, rec: dict[str, Any], cf: str, oggi: date) -> None:
     """The CF encodes the birth date: it must agree with the column, or fills it when empty."""
-    try:
-        dal_cf: date = codicefiscale.get_birth_date(cf)
-    except ValueError:
-        return
-    if dal_cf > oggi:  # the CF has two-digit years: the century is the latest not in the future
-        dal_cf = dal_cf.replace(year=dal_cf.year - 100)
+    dal_cf = data_di_nascita(cf, oggi)
     nascita = rec["data_nascita"]
     if nascita is None:
         rec["data_nascita"] = dal_cf
-    elif (nascita.day, nascita.month, nascita.year % 100) != (
+    elif dal_cf is not None and (nascita.day, nascita.month, nascita.year % 100) != (
         dal_cf.day,
         dal_cf.month,
         dal_cf.year % 100,

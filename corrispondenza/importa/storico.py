@@ -18,7 +18,7 @@ from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum,
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
 from corrispondenza.importa.riferimenti import CreditoNoto, IndiceCrediti
 from corrispondenza.stato import FaseCredito
-from corrispondenza.store.database import a_blocchi
+from corrispondenza.store.database import a_blocchi, inserisci
 from corrispondenza.store.giornale import avanza_fase, registra
 from corrispondenza.store.tabelle import Credito, Lettera, LetteraCredito, Relazione, Soggetto
 
@@ -51,19 +51,17 @@ class ImportaStorico(Importatore[dict[str, Any]]):
 
     def carica(self, s: Session, ctx: Contesto) -> None:
         self.crediti = IndiceCrediti(s)
-        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).tuples().all())
+        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).all())
         self.deceduti = set(s.scalars(select(Soggetto.id).where(Soggetto.deceduto_il.is_not(None))))
-        self.relazioni = set(
-            s.execute(select(Relazione.soggetto_id, Relazione.collegato_id, Relazione.tipo)).tuples()
-        )
+        self.relazioni = {
+            tuple(r) for r in s.execute(select(Relazione.soggetto_id, Relazione.collegato_id, Relazione.tipo))
+        }
         colonne = (Lettera.id, Lettera.id_esterno, *(getattr(Lettera, c) for c in CAMPI_LETTERA))
         self.esistenti = {
             r.id_esterno: r._asdict() for r in s.execute(select(*colonne).where(Lettera.origine == ORIGINE))
         }
         self.collegamenti: dict[int, set[int]] = defaultdict(set)
-        for lettera_id, credito_id in s.execute(
-            select(LetteraCredito.lettera_id, LetteraCredito.credito_id)
-        ).tuples():
+        for lettera_id, credito_id in s.execute(select(LetteraCredito.lettera_id, LetteraCredito.credito_id)):
             self.collegamenti[lettera_id].add(credito_id)
 
     def valida(self, riga: Riga, ctx: Contesto) -> dict[str, Any] | None:
@@ -188,14 +186,14 @@ class ImportaStorico(Importatore[dict[str, Any]]):
         if piano.nuovi:
             righe = [
                 {
-                    **{k: l[k] for k in CAMPI_LETTERA},
-                    "id_esterno": l["id_esterno"],
+                    **{k: lettera[k] for k in CAMPI_LETTERA},
+                    "id_esterno": lettera["id_esterno"],
                     "origine": ORIGINE,
                     "importazione_id": importazione_id,
                 }
-                for l in piano.nuovi
+                for lettera in piano.nuovi
             ]
-            ids = dict(s.execute(insert(Lettera).returning(Lettera.id_esterno, Lettera.id), righe).tuples().all())
+            ids = dict(s.execute(insert(Lettera).returning(Lettera.id_esterno, Lettera.id), righe).all())
             for lettera in piano.nuovi:
                 collegamenti += [
                     {"lettera_id": ids[lettera["id_esterno"]], "credito_id": c.id} for c in lettera["crediti"]
@@ -217,11 +215,15 @@ class ImportaStorico(Importatore[dict[str, Any]]):
         if any(diff for _, diff in piano.aggiornati):
             s.execute(
                 update(Lettera),
-                [{"id": l["id"], **{k: l[k] for k in CAMPI_LETTERA}} for l, diff in piano.aggiornati if diff],
+                [
+                    {"id": lettera["id"], **{k: lettera[k] for k in CAMPI_LETTERA}}
+                    for lettera, diff in piano.aggiornati
+                    if diff
+                ],
             )
         if collegamenti:
-            s.execute(insert(LetteraCredito), collegamenti)
-        _avanza_fasi(s, ctx, [l for l in piano.nuovi] + [l for l, _ in piano.aggiornati])
+            inserisci(s, LetteraCredito, collegamenti)
+        _avanza_fasi(s, ctx, [*piano.nuovi, *(lettera for lettera, _ in piano.aggiornati)])
 
 
 def _avanza_fasi(s: Session, ctx: Contesto, lettere: list[dict[str, Any]]) -> None:

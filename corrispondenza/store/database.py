@@ -7,6 +7,7 @@ version of the tool upgrades an older workspace by itself.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -27,13 +28,23 @@ T = TypeVar("T")
 def apri(url: str, *, migra_subito: bool = True) -> Engine:
     """Create the engine for ``url`` and bring the schema up to date."""
     if url.startswith("sqlite:///"):
-        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        _crea_file_riservato(Path(url.removeprefix("sqlite:///")))
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _pragma_sqlite)
     if migra_subito:
         migra(engine)
     return engine
+
+
+def _crea_file_riservato(percorso: Path) -> None:
+    """A new SQLite file is created 0600: it holds health-related personal data (GDPR art. 9).
+
+    SQLite gives its -wal and -shm files the permissions of the database file.
+    """
+    percorso.parent.mkdir(parents=True, exist_ok=True)
+    if not percorso.exists():
+        os.close(os.open(percorso, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _pragma_sqlite(dbapi_connection: Any, _record: Any) -> None:
@@ -84,3 +95,49 @@ def a_blocchi(valori: Iterable[T], dimensione: int = 5000) -> Iterator[list[T]]:
             blocco = []
     if blocco:
         yield blocco
+
+
+def inserisci(
+    s: Session, tabella: type[Any], righe: list[dict[str, Any]], costanti: dict[str, Any] | None = None
+) -> None:
+    """One driver-level ``executemany`` for many rows: the hot path of every import.
+
+    The ORM's bulk insert groups rows by which of their values are ``None`` and issues one
+    statement per group (bench/importazione.py measured 9 000 statements for 17 000 rows);
+    Core's executemany spends more time building parameter dicts than the database spends
+    inserting. Here each column's own bind processor (``Euro`` → cents, dates on SQLite) is
+    applied once per value, and the driver receives plain tuples. ``costanti`` are values
+    shared by every row (the import's id, the initial state), added without copying the rows.
+    """
+    if not righe:
+        return
+    costanti = costanti or {}
+    connessione = s.connection()
+    dialetto = connessione.dialect
+    segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+    if segnaposto is None:
+        connessione.execute(insert(tabella.__table__), [{**r, **costanti} for r in righe])
+        return
+    nomi = list(righe[0])
+    colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
+    processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
+    sql = (
+        f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
+        f"VALUES ({', '.join([segnaposto] * len(colonne))})"
+    )
+    fissi = tuple(
+        v if p is None or v is None else p(v)
+        for p, v in zip(processori[len(nomi) :], costanti.values(), strict=True)
+    )
+    variabili = processori[: len(nomi)]
+    valori = [
+        (
+            *(
+                v if p is None or v is None else p(v)
+                for p, v in zip(variabili, map(r.get, nomi), strict=True)
+            ),
+            *fissi,
+        )
+        for r in righe
+    ]
+    connessione.exec_driver_sql(sql, valori)

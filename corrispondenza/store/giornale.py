@@ -10,12 +10,13 @@ from __future__ import annotations
 import getpass
 import os
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corrispondenza.orologio import adesso
 from corrispondenza.stato import FaseCredito, StatoCredito, fase_successiva, verifica_transizione
 from corrispondenza.store.tabelle import Credito, Evento
 
@@ -25,7 +26,7 @@ class Operazione:
     """Who acts and when: stamped on every event of one command run."""
 
     operatore: str
-    quando: datetime = field(default_factory=lambda: datetime.now(UTC))
+    quando: datetime = field(default_factory=adesso)
 
     @classmethod
     def corrente(cls) -> Operazione:

@@ -25,8 +25,8 @@ class Euro(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
         if value is None:
             return None
-        centesimi = Decimal(value) * 100
-        if centesimi != centesimi.to_integral_value():
+        centesimi = Decimal(value).scaleb(2)
+        if centesimi.as_tuple().exponent < 0 and centesimi != centesimi.to_integral_value():  # type: ignore[operator]
             raise ValueError(f"importo con più di due decimali: {value}")
         return int(centesimi)
 

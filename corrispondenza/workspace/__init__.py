@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from importlib import resources
 from pathlib import Path
 
@@ -11,7 +10,7 @@ from corrispondenza.errors import InputNonValidoError
 MODELLO_CONFIG = "config.yaml"
 
 
-def testo_config_iniziale() -> str:
+def config_iniziale() -> str:
     """The config.yaml that ``init`` writes: every threshold at the Regolamento's value."""
     return resources.files(__package__).joinpath(MODELLO_CONFIG).read_text(encoding="utf-8")
 
@@ -29,13 +28,13 @@ def inizializza(cartella: Path) -> list[Path]:
             "Usare un'altra cartella o rimuovere il file.",
             file=str(config),
         )
-    config.write_text(testo_config_iniziale(), encoding="utf-8")
+    config.write_text(config_iniziale(), encoding="utf-8")
     creati = [config]
     modelli = cartella / "modelli"
     modelli.mkdir(exist_ok=True)
     creati.append(modelli)
     outbox = cartella / "outbox"
     outbox.mkdir(exist_ok=True)
-    os.chmod(outbox, 0o700)
+    outbox.chmod(0o700)
     creati.append(outbox)
     return creati

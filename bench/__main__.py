@@ -1,0 +1,51 @@
+"""``python -m bench [--rapido]``: measure, compare with a same-run baseline, write JSON.
+
+Every figure is ``{"valore", "unita", "baseline", "rapporto", "obiettivo"}`` where
+``rapporto`` is oriented so that higher is better (our throughput ÷ the baseline's). Timed
+assertions never live in the test suite; targets live here.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from bench.importazione import misura_importazione
+
+CARTELLA = Path(__file__).parent
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
+    args = parser.parse_args(argv)
+    n_crediti = 10_000 if args.rapido else 100_000
+    risultati = {"importazione_crediti": misura_importazione(n_crediti)}
+    destinazione = CARTELLA / ("risultati-rapidi.json" if args.rapido else "risultati.json")
+    destinazione.write_text(json.dumps(risultati, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    _stampa(risultati, destinazione)
+    return 0
+
+
+def _stampa(risultati: dict, destinazione: Path) -> None:
+    tabella = Table("misura", "valore", "baseline", "rapporto", "obiettivo", title="Benchmark")
+    for nome, r in risultati.items():
+        tabella.add_row(
+            nome,
+            f"{r['valore']:,.0f} {r['unita']}",
+            f"{r['baseline']:,.0f} {r['unita']}",
+            f"{r['rapporto']:.2f}",
+            r["obiettivo"],
+        )
+    console = Console()
+    console.print(tabella)
+    console.print(f"Risultati in {destinazione}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
