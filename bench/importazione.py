@@ -70,8 +70,8 @@ def _executemany(percorso: Path, campione: Any) -> float:
             soggetti,
         )
         c.exec_driver_sql(
-            "INSERT INTO crediti (id_esterno, struttura, tipo, soggetto_id, numero_documento, data_documento, "
-            "data_prestazione, scadenza, importo, descrizione, stato, fase) "
+            "INSERT INTO crediti (id_esterno, struttura, tipo, soggetto_id, numero_documento, "
+            "data_documento, data_prestazione, scadenza, importo, descrizione, stato, fase) "
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'aperto', 'rilevazione')",
             crediti,
         )

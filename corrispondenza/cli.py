@@ -20,7 +20,12 @@ from rich.markup import escape
 
 from corrispondenza import orologio, presentazione
 from corrispondenza.config import ConfigCaricata, carica_config
-from corrispondenza.errors import CorrispondenzaError, InputNonValidoError, NonTrovatoError
+from corrispondenza.errors import (
+    CorrispondenzaError,
+    DatiNonValidiError,
+    InputNonValidoError,
+    NonTrovatoError,
+)
 from corrispondenza.importa import IMPORTATORI, Contesto, EsitoImportazione, importa_file
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
@@ -92,13 +97,19 @@ def importa(
             f"tipo sconosciuto «{tipo}»: usare {', '.join(IMPORTATORI)}", param_hint="TIPO"
         )
     caricata = _config(ctx)
-    esito = esegui_importazione(caricata, tipo, file, solo_validi=solo_validi, oggi=orologio.oggi())
+    try:
+        esito = esegui_importazione(caricata, tipo, file, solo_validi=solo_validi, oggi=orologio.oggi())
+    except DatiNonValidiError as exc:
+        if not come_json:
+            raise
+        esito = EsitoImportazione(tipo=tipo, file=file.name, errori=exc.problemi)  # the same shape
     if come_json:
         print(json.dumps(esito.come_json(), ensure_ascii=False, indent=2))
     else:
         presentazione.esito_importazione(out, err, esito, solo_validi)
     if esito.errori:
-        raise typer.Exit(ExitStatus.FALLIMENTO_PARZIALE if esito.scritto else ExitStatus.INPUT_NON_VALIDO)
+        parziale = solo_validi and esito.validi > 0
+        raise typer.Exit(ExitStatus.FALLIMENTO_PARZIALE if parziale else ExitStatus.INPUT_NON_VALIDO)
 
 
 def esegui_importazione(

@@ -150,7 +150,7 @@ def _lettere(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .where(LetteraCredito.credito_id.in_(ids))
         .order_by(Lettera.data_invio, Lettera.id)
     )
-    for credito_id, lettera, cf in s.execute(query).tuples():
+    for credito_id, lettera, cf in s.execute(query):
         per_credito[credito_id].append(
             {
                 "id": lettera.id,
@@ -221,7 +221,7 @@ def riepilogo(s: Session) -> dict[str, Any]:
         select(Credito.tipo, Credito.fase, Credito.stato, Credito.importo, pagato.c.pagato).outerjoin(
             pagato, pagato.c.credito_id == Credito.id
         )
-    ).tuples()
+    )
     gruppi: dict[str, dict[str, list[Any]]] = {"per_tipo": {}, "per_fase": {}, "per_stato": {}}
     totale = [0, ZERO, ZERO]
     for tipo, fase, stato, importo, pagato_euro in righe:

@@ -35,17 +35,18 @@ def data(iso: str | None) -> str:
 def esito_importazione(out: Console, err: Console, esito: EsitoImportazione, solo_validi: bool) -> None:
     if esito.errori:
         _errori(err, esito)
-    if esito.errori and not esito.scritto:
-        if not solo_validi:
-            err.print("Nessuna modifica al database. Correggere il file, oppure usare --solo-validi.")
-        else:
-            err.print("Nessuna modifica al database: nessuna riga valida da importare.")
-        return
-    conteggi = f"nuovi {esito.nuovi}, aggiornati {esito.aggiornati}, invariati {esito.invariati}, scartati {esito.scartati}"
-    if not esito.scritto:
-        out.print(f"{esito.file}: nessuna modifica, i dati sono già presenti ({conteggi}).")
-    else:
+    conteggi = (
+        f"nuovi {esito.nuovi}, aggiornati {esito.aggiornati}, "
+        f"invariati {esito.invariati}, scartati {esito.scartati}"
+    )
+    if esito.scritto:
         out.print(f"{esito.file}: importazione n. {esito.importazione_id} completata ({conteggi}).")
+    elif esito.errori and not solo_validi:
+        err.print("Nessuna modifica al database. Correggere il file, oppure usare --solo-validi.")
+    elif esito.errori and not esito.validi:
+        err.print("Nessuna modifica al database: nessuna riga valida da importare.")
+    else:
+        out.print(f"{esito.file}: nessuna modifica, i dati sono già presenti ({conteggi}).")
 
 
 def _errori(err: Console, esito: EsitoImportazione) -> None:
@@ -89,7 +90,8 @@ def scheda(out: Console, dati: dict[str, Any]) -> None:
             )
         for pag in credito["pagamenti"]:
             out.print(
-                f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} del {data(pag['data'])} ({pag['riferimento']})"
+                f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} "
+                f"del {data(pag['data'])} ({pag['riferimento']})"
             )
     if dati["giornale"]:
         out.print("[bold]Giornale[/]", markup=True)

@@ -23,7 +23,7 @@ T = TypeVar("T")
 E = TypeVar("E", bound=StrEnum)
 
 _EMAIL = re.compile(r"^[A-Za-z0-9._%+'-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}$")
-_DATA_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$")
+_DATA_IT = re.compile(r"^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?$")
 _DATA_ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?$")
 DATA_MINIMA = date(1900, 1, 1)
 
@@ -62,18 +62,27 @@ def leggi_codice_fiscale(valore: Valore) -> str:
     return valida_codice_fiscale(testo(valore))
 
 
-def leggi_positivo(valore: Valore) -> Decimal:
-    """An amount strictly above zero, at most two decimals (Money: Decimal, never float)."""
-    importo = leggi_importo(valore if valore is not None else "")
-    if importo <= 0:
-        raise ValueError("l'importo deve essere maggiore di zero")
+def _importo(valore: Valore) -> Decimal:
+    """An amount below 100 million: more would not fit the store (cents in a BIGINT) nor make sense."""
+    try:
+        importo = leggi_importo(valore if valore is not None else "")
+    except ArithmeticError:  # decimal.InvalidOperation: more digits than a Decimal holds ("1e30")
+        raise ValueError("importo non plausibile (oltre 100 milioni)") from None
     if importo >= Decimal("100000000"):
         raise ValueError("importo non plausibile (oltre 100 milioni)")
     return importo
 
 
+def leggi_positivo(valore: Valore) -> Decimal:
+    """An amount strictly above zero, at most two decimals (Money: Decimal, never float)."""
+    importo = _importo(valore)
+    if importo <= 0:
+        raise ValueError("l'importo deve essere maggiore di zero")
+    return importo
+
+
 def leggi_non_negativo(valore: Valore) -> Decimal:
-    importo = leggi_importo(valore if valore is not None else "")
+    importo = _importo(valore)
     if importo < 0:
         raise ValueError("l'importo non può essere negativo")
     return importo
@@ -95,6 +104,8 @@ def leggi_email(valore: Valore) -> str:
     s = testo(valore)
     if not _EMAIL.match(s):
         raise ValueError("indirizzo e-mail non valido")
+    if len(s) > 254:
+        raise ValueError("indirizzo e-mail troppo lungo (massimo 254 caratteri)")
     return s.lower()
 
 
@@ -158,6 +169,13 @@ class Riga:
         self.problemi.append(
             Problema(motivo, file=self.file, riga=self.numero, colonna=colonna, valore=valore)
         )
+
+    def testo_libero(self, nome: str, massimo: int) -> str | None:
+        """Text kept as written (``None`` if empty); longer than its column is an error, never cut."""
+        s = self.grezzo(nome)
+        if len(s) > massimo:
+            self.errore(nome, f"testo troppo lungo (massimo {massimo} caratteri)")
+        return s or None
 
     def data_non_futura(self, nome: str, oggi: date, *, obbligatorio: bool = False) -> date | None:
         """A past date: a document, a payment or a death cannot be in the future."""

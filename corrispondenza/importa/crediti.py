@@ -8,11 +8,13 @@ phase are never set by this import.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.dominio.tipi import TipoCredito
 from corrispondenza.importa.campi import (
     Riga,
@@ -21,10 +23,19 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
-from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.importa.motore import (
+    Contesto,
+    Importatore,
+    Piano,
+    aggiorna,
+    confronta,
+    per_giornale,
+    unici,
+)
 from corrispondenza.stato import FaseCredito, StatoCredito
 from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
+from corrispondenza.store.saldi import riallinea_stati, totali_pagati
 from corrispondenza.store.tabelle import Credito, Soggetto
 
 CAMPI = (
@@ -53,6 +64,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
             *(getattr(Credito, c) for c in CAMPI),
         ]
         self.esistenti = {(r.struttura, r.id_esterno): r._asdict() for r in s.execute(select(*colonne))}
+        self.pagato = totali_pagati(s)
 
     def valida(self, riga: Riga, ctx: Contesto) -> dict[str, Any] | None:
         id_esterno = riga.grezzo("id_credito")
@@ -76,7 +88,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
             "struttura": struttura,
             "tipo": tipo and tipo.value,
             "soggetto_id": soggetto_id,
-            "numero_documento": riga.grezzo("numero_documento")[:50] or None,
+            "numero_documento": riga.testo_libero("numero_documento", 50),
             "data_documento": riga.data_non_futura("data_documento", ctx.oggi),
             "data_prestazione": riga.data_non_futura("data_prestazione", ctx.oggi),
             "scadenza": riga.campo("scadenza", leggi_data),
@@ -102,34 +114,23 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
         return soggetto_id
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
-        prima: dict[tuple[str, str], Riga] = {}
-        for riga, rec in validi:
-            chiave = (rec["struttura"], rec["id_esterno"])
-            if chiave in prima:
+        """Ids repeated in the file; an amount corrected below what was already paid."""
+        for riga, rec in unici(
+            validi,
+            itemgetter("struttura", "id_esterno"),
+            "id_credito",
+            lambda k: f"id_credito ripetuto per la struttura {k[0]}",
+        ):
+            pagato = self.pagato.get(self.esistenti.get((rec["struttura"], rec["id_esterno"]), {}).get("id"))
+            if pagato is not None and rec["importo"] < pagato:
                 riga.errore(
-                    "id_credito",
-                    f"id_credito ripetuto per la struttura {chiave[0]}: compare già alla riga {prima[chiave].numero}",
+                    "importo",
+                    f"importo inferiore ai pagamenti già registrati per il credito ({formatta_euro(pagato)})",
                 )
-                prima[chiave].errore(
-                    "id_credito",
-                    f"id_credito ripetuto per la struttura {chiave[0]}: compare di nuovo alla riga {riga.numero}",
-                )
-            else:
-                prima[chiave] = riga
 
     def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        piano: Piano[dict[str, Any]] = Piano()
-        for rec in records:
-            attuale = self.esistenti.get((rec["struttura"], rec["id_esterno"]))
-            if attuale is None:
-                piano.nuovi.append(rec)
-                continue
-            diff = differenze(attuale, {k: rec[k] for k in CAMPI})
-            if diff:
-                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
-            else:
-                piano.invariati += 1
-        return piano
+        self.campi = self.aggiornabili(CAMPI, {"soggetto_id": "codice_fiscale"})
+        return confronta(records, self.esistenti, itemgetter("struttura", "id_esterno"), self.campi)
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
@@ -139,8 +140,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
                 "importazione_id": importazione_id,
             }
             inserisci(s, Credito, piano.nuovi, iniziali)
-        if piano.aggiornati:
-            s.execute(update(Credito), [r for r, _ in piano.aggiornati])
+        aggiorna(s, Credito, piano, self.campi)
         for rec, diff in piano.aggiornati:
             registra(
                 s,
@@ -152,6 +152,8 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
                 dati={"campi": per_giornale(diff)},
                 importazione_id=importazione_id,
             )
+        rettificati = [rec["id"] for rec, diff in piano.aggiornati if "importo" in diff]
+        riallinea_stati(s, ctx.op, rettificati, importazione_id)
 
 
 def _date_coerenti(riga: Riga, rec: dict[str, Any], oggi: date) -> None:

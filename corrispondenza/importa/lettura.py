@@ -23,7 +23,7 @@ from corrispondenza.errors import DatiNonValidiError, Problema
 
 Valore = str | Decimal | int | float | date | datetime | bool | None
 
-_SEPARATORI = (";", ",", "\t", "|")
+_SEPARATORI = (";", ",", "\t")  # "|" is not a CSV of ours: refused, with the hint on the separator
 
 
 @dataclass
@@ -34,8 +34,8 @@ class Tabella:
     intestazione: list[str]
     righe: list[tuple[int, list[Valore]]]
     separatore: str | None = None
-    problemi: list[Problema] = field(default_factory=list)
-    """Cell-level problems found while reading (formulas); their rows are left out."""
+    formule: dict[tuple[int, int], str] = field(default_factory=dict)
+    """Cells holding a formula, by (row, column index): refused where the column is used."""
 
 
 def leggi_tabella(percorso: Path) -> Tabella:
@@ -49,6 +49,13 @@ def leggi_tabella(percorso: Path) -> Tabella:
         raise _errore(nome, f"impossibile leggere il file ({exc.strerror})") from None
     if not dati.strip():
         raise _errore(nome, "il file è vuoto")
+    tabella = _leggi(percorso, nome, dati)
+    if not any(tabella.intestazione) and not tabella.righe:  # only a BOM, separators, [] or an empty sheet
+        raise _errore(nome, "il file è vuoto")
+    return tabella
+
+
+def _leggi(percorso: Path, nome: str, dati: bytes) -> Tabella:
     if dati.startswith(b"PK\x03\x04"):
         return _leggi_xlsx(nome, dati)
     testo = _decodifica(nome, dati)
@@ -90,18 +97,27 @@ def _leggi_csv(nome: str, testo: str) -> Tabella:
     separatore = max(_SEPARATORI, key=prima.count)
     if prima.count(separatore) == 0:
         separatore = ";"
-    lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=separatore, strict=False)
+    # strict: an unclosed quote must stop the import, not swallow the rows after it into one cell
+    lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=separatore, strict=True)
     intestazione: list[str] | None = None
     righe: list[tuple[int, list[Valore]]] = []
-    for numero, campi in enumerate(lettore, start=1):
-        if intestazione is None:
-            if not any(c.strip() for c in campi):
+    numero = numero_intestazione = 0
+    try:
+        for numero, campi in enumerate(lettore, start=1):
+            if intestazione is None:
+                if not any(c.strip() for c in campi):
+                    continue
+                intestazione = campi
+                numero_intestazione = numero
                 continue
-            intestazione = campi
-            numero_intestazione = numero
-            continue
-        if any(c.strip() for c in campi):
-            righe.append((numero - numero_intestazione + 1, list(campi)))
+            if any(c.strip() for c in campi):
+                righe.append((numero - numero_intestazione + 1, list(campi)))
+    except csv.Error:  # an unclosed quote: at the end of the file, or a cell over the csv field limit
+        raise _errore(
+            nome,
+            'virgolette non chiuse o fuori posto: correggere il testo tra "..." e riprovare',
+            riga=numero + 1 - max(numero_intestazione - 1, 0),
+        ) from None
     return Tabella(nome, [c.strip() for c in intestazione or []], righe, separatore)
 
 
@@ -140,26 +156,15 @@ def _leggi_xlsx(nome: str, dati: bytes) -> Tabella:
 def _tabella_da_foglio(nome: str, righe_foglio: Iterator[tuple[Any, ...]]) -> Tabella:
     intestazione: list[str] | None = None
     righe: list[tuple[int, list[Valore]]] = []
-    formule: list[Problema] = []
+    formule: dict[tuple[int, int], str] = {}
     for numero, valori in enumerate(righe_foglio, start=1):
         if intestazione is None:
             intestazione = [str(v).strip() if v is not None else "" for v in valori]
             continue
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in valori):
             continue
-        trovate = len(formule)
         for indice, v in enumerate(valori):
-            if isinstance(v, str) and v.startswith("=") and indice < len(intestazione):
-                formule.append(
-                    Problema(
-                        "la cella contiene una formula: salvare il foglio con i soli valori "
-                        "(Incolla speciale → Valori) e riprovare",
-                        file=nome,
-                        riga=numero,
-                        colonna=intestazione[indice],
-                        valore=v,
-                    )
-                )
-        if len(formule) == trovate:
-            righe.append((numero, list(valori)))
-    return Tabella(nome, intestazione or [], righe, problemi=formule)
+            if isinstance(v, str) and v.startswith("="):
+                formule[(numero, indice)] = v
+        righe.append((numero, list(valori)))
+    return Tabella(nome, intestazione or [], righe, formule=formule)

@@ -9,13 +9,13 @@ same file twice leaves the database byte-for-byte as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.errors import DatiNonValidiError, Problema
@@ -54,6 +54,11 @@ class EsitoImportazione:
     scritto: bool = False
     importazione_id: int | None = None
 
+    @property
+    def validi(self) -> int:
+        """Rows that passed validation, whether or not they changed anything."""
+        return self.nuovi + self.aggiornati + self.invariati
+
     def come_json(self) -> dict[str, Any]:
         """The stable ``--json`` shape documented in the README."""
         return {
@@ -91,8 +96,18 @@ class Importatore(Generic[R]):
     def verifica_insieme(self, validi: list[tuple[Riga, R]], ctx: Contesto) -> None:
         """Checks across rows (duplicates, sums); problems are added to the rows concerned."""
 
+    presenti: frozenset[str] = frozenset()
+    """The standard columns the file has: a column left out of a file changes nothing stored."""
+
     def pianifica(self, records: list[R], ctx: Contesto) -> Piano[R]:
         raise NotImplementedError
+
+    def aggiornabili(
+        self, campi: tuple[str, ...], origini: Mapping[str, str] | None = None
+    ) -> tuple[str, ...]:
+        """The fields an update may touch: those whose column (``origini``, else same name) is in the file."""
+        origini = origini or {}
+        return tuple(c for c in campi if origini.get(c, c) in self.presenti)
 
     def scrivi(self, s: Session, piano: Piano[R], ctx: Contesto, importazione_id: int) -> None:
         raise NotImplementedError
@@ -109,13 +124,14 @@ def importa_file(
 ) -> EsitoImportazione:
     """Import one file; returns the outcome, with ``scritto`` False when nothing was written."""
     tabella = leggi_tabella(percorso)
-    righe = _righe(tabella, importatore.tipo, mappa_colonne or {})
+    righe, formule = _righe(tabella, importatore.tipo, mappa_colonne or {})
+    importatore.presenti = frozenset(righe[0].colonne) if righe else frozenset()
     esito = EsitoImportazione(tipo=importatore.tipo, file=tabella.nome_file)
     with sessione(engine) as s:
         importatore.carica(s, ctx)
         validi = _valida_tutte(importatore, righe, ctx)
         esito.errori = sorted(
-            tabella.problemi + [p for r in righe for p in r.problemi],
+            formule + [p for r in righe for p in r.problemi],
             key=lambda p: (p.riga or 0, p.colonna or ""),
         )
         esito.scartati = len({p.riga for p in esito.errori})
@@ -132,11 +148,16 @@ def importa_file(
     return esito
 
 
-def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> list[Riga]:
-    """Match the header to the standard columns; missing required columns stop the import."""
+def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> tuple[list[Riga], list[Problema]]:
+    """Match the header to the standard columns; missing required columns stop the import.
+
+    Rows with a formula in a column that is imported are left out, with one problem per cell;
+    a formula in a column the import ignores does not matter.
+    """
     nel_file = {nome.casefold(): i for i, nome in enumerate(tabella.intestazione) if nome}
     problemi: list[Problema] = []
-    doppie = {n for n in tabella.intestazione if n and tabella.intestazione.count(n) > 1}
+    piegati = [n.casefold() for n in tabella.intestazione]  # matching ignores case: so does this
+    doppie = {n for n, c in zip(tabella.intestazione, piegati, strict=True) if n and piegati.count(c) > 1}
     for nome in sorted(doppie):
         problemi.append(
             Problema("colonna ripetuta nell'intestazione", file=tabella.nome_file, riga=1, colonna=nome)
@@ -150,7 +171,7 @@ def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> list[Riga]:
             nomi[standard] = nome
         elif standard in OBBLIGATORIE[tipo]:
             problemi.append(_colonna_mancante(tabella, nome))
-    if not problemi and not tabella.righe and not tabella.problemi:
+    if not problemi and not tabella.righe:
         problemi.append(
             Problema(
                 "il file contiene solo l'intestazione: nessuna riga di dati",
@@ -160,15 +181,30 @@ def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> list[Riga]:
         )
     if problemi:
         raise DatiNonValidiError(f"Il file {tabella.nome_file} non può essere importato:", problemi)
-    return [
-        Riga(
-            tabella.nome_file,
-            numero,
-            {k: (valori[i] if i < len(valori) else None) for k, i in indici.items()},
-            nomi,
-        )
-        for numero, valori in tabella.righe
-    ]
+    righe: list[Riga] = []
+    formule: list[Problema] = []
+    for numero, valori in tabella.righe:
+        nella_riga = [
+            _formula(tabella, numero, nomi[k], tabella.formule[(numero, i)])
+            for k, i in indici.items()
+            if (numero, i) in tabella.formule
+        ]
+        formule += nella_riga
+        if not nella_riga:
+            valori_riga = {k: (valori[i] if i < len(valori) else None) for k, i in indici.items()}
+            righe.append(Riga(tabella.nome_file, numero, valori_riga, nomi))
+    return righe, formule
+
+
+def _formula(tabella: Tabella, numero: int, colonna: str, testo: str) -> Problema:
+    return Problema(
+        "la cella contiene una formula: salvare il foglio con i soli valori "
+        "(Incolla speciale → Valori) e riprovare",
+        file=tabella.nome_file,
+        riga=numero,
+        colonna=colonna,
+        valore=testo,
+    )
 
 
 def _colonna_mancante(tabella: Tabella, nome: str) -> Problema:
@@ -220,6 +256,54 @@ def _registra_importazione(s: Session, percorso: Path, esito: EsitoImportazione,
         importazione_id=record.id,
     )
     return record.id
+
+
+def unici(
+    validi: list[tuple[Riga, R]],
+    chiave: Callable[[R], Any],
+    colonna: str,
+    descrizione: Callable[[Any], str],
+) -> list[tuple[Riga, R]]:
+    """Flag every row whose key repeats in the file (all of them: which one is right is for the
+    clerk to say) and return the rows whose key is unique."""
+    prima: dict[Any, Riga] = {}
+    ripetute: set[Any] = set()
+    for riga, rec in validi:
+        k = chiave(rec)
+        if k in prima:
+            ripetute.add(k)
+            riga.errore(colonna, f"{descrizione(k)}: compare già alla riga {prima[k].numero}")
+            prima[k].errore(colonna, f"{descrizione(k)}: compare di nuovo alla riga {riga.numero}")
+        else:
+            prima[k] = riga
+    return [(riga, rec) for riga, rec in validi if chiave(rec) not in ripetute]
+
+
+def confronta(
+    records: list[dict[str, Any]],
+    esistenti: Mapping[Any, Mapping[str, Any]],
+    chiave: Callable[[dict[str, Any]], Any],
+    campi: tuple[str, ...],
+) -> Piano[dict[str, Any]]:
+    """New, changed (with the differences on ``campi``) or unchanged, by natural key."""
+    piano: Piano[dict[str, Any]] = Piano()
+    for rec in records:
+        attuale = esistenti.get(chiave(rec))
+        if attuale is None:
+            piano.nuovi.append(rec)
+            continue
+        diff = differenze(attuale, {k: rec[k] for k in campi})
+        if diff:
+            piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
+        else:
+            piano.invariati += 1
+    return piano
+
+
+def aggiorna(s: Session, tabella: type[Any], piano: Piano[dict[str, Any]], campi: tuple[str, ...]) -> None:
+    """UPDATE the changed rows by primary key, touching only the fields that were compared."""
+    if piano.aggiornati:
+        s.execute(update(tabella), [{"id": r["id"], **{k: r[k] for k in campi}} for r, _ in piano.aggiornati])
 
 
 def differenze(vecchio: Mapping[str, Any], nuovo: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:

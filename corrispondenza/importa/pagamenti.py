@@ -10,22 +10,34 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.importa.campi import Riga, leggi_positivo
-from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.importa.motore import (
+    Contesto,
+    Importatore,
+    Piano,
+    aggiorna,
+    confronta,
+    per_giornale,
+    unici,
+)
 from corrispondenza.importa.riferimenti import IndiceCrediti
 from corrispondenza.stato import StatoCredito
-from corrispondenza.store.database import a_blocchi, inserisci
-from corrispondenza.store.giornale import cambia_stato, registra
-from corrispondenza.store.tabelle import Credito, Pagamento
+from corrispondenza.store.database import inserisci
+from corrispondenza.store.giornale import registra
+from corrispondenza.store.saldi import riallinea_stati
+from corrispondenza.store.tabelle import Pagamento
 
 _CHIUSI = {
-    StatoCredito.A_RUOLO.value: "credito iscritto a ruolo: dall'esecutività non si incassano pagamenti (Art. 8 c. 9)",
+    StatoCredito.A_RUOLO.value: (
+        "credito iscritto a ruolo: dall'esecutività non si incassano pagamenti (Art. 8 c. 9)"
+    ),
     StatoCredito.STRALCIATO.value: "credito stralciato: non si registrano pagamenti",
 }
 
@@ -67,17 +79,11 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         """No reference twice for a credit; payments never above the credit's amount."""
-        prima: dict[tuple[int, str], Riga] = {}
         per_credito: dict[int, dict[str, tuple[Riga, Decimal]]] = defaultdict(dict)
-        for riga, rec in validi:
-            chiave = (rec["credito_id"], rec["riferimento"])
-            if chiave in prima:
-                riga.errore(
-                    "riferimento",
-                    f"pagamento ripetuto: stesso riferimento alla riga {prima[chiave].numero}",
-                )
-                continue
-            prima[chiave] = riga
+        chiave = itemgetter("credito_id", "riferimento")
+        for riga, rec in unici(
+            validi, chiave, "riferimento", lambda _: "pagamento ripetuto (stesso riferimento)"
+        ):
             per_credito[rec["credito_id"]][rec["riferimento"]] = (riga, rec["importo"])
         archivio: dict[int, dict[str, Decimal]] = defaultdict(dict)
         for (credito_id, riferimento), r in self.esistenti.items():
@@ -93,28 +99,18 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
                 for riga, _ in nel_file.values():
                     riga.errore(
                         "importo",
-                        f"i pagamenti del credito ({formatta_euro(pagato)}) superano l'importo dovuto ({formatta_euro(importo)})",
+                        f"i pagamenti del credito ({formatta_euro(pagato)}) superano "
+                        f"l'importo dovuto ({formatta_euro(importo)})",
                     )
 
     def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        piano: Piano[dict[str, Any]] = Piano()
-        for rec in records:
-            attuale = self.esistenti.get((rec["credito_id"], rec["riferimento"]))
-            if attuale is None:
-                piano.nuovi.append(rec)
-                continue
-            diff = differenze(attuale, {"data": rec["data"], "importo": rec["importo"]})
-            if diff:
-                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
-            else:
-                piano.invariati += 1
-        return piano
+        self.campi = ("data", "importo")
+        return confronta(records, self.esistenti, itemgetter("credito_id", "riferimento"), self.campi)
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
             inserisci(s, Pagamento, piano.nuovi, {"importazione_id": importazione_id})
-        if piano.aggiornati:
-            s.execute(update(Pagamento), [r for r, _ in piano.aggiornati])
+        aggiorna(s, Pagamento, piano, self.campi)
         for rec in piano.nuovi:
             registra(
                 s,
@@ -142,30 +138,4 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
                 importazione_id=importazione_id,
             )
         toccati = {r["credito_id"] for r in piano.nuovi} | {r["credito_id"] for r, _ in piano.aggiornati}
-        _aggiorna_stati(s, ctx, toccati)
-
-
-def _aggiorna_stati(s: Session, ctx: Contesto, crediti: set[int]) -> None:
-    """Paid in full → pagato; a corrected payment leaving a residual → aperto again."""
-    s.flush()
-    pagato: dict[int, Decimal] = defaultdict(Decimal)
-    for blocco in a_blocchi(sorted(crediti)):
-        query = select(Pagamento.credito_id, Pagamento.importo).where(Pagamento.credito_id.in_(blocco))
-        for credito_id, importo in s.execute(query):
-            pagato[credito_id] += importo
-    for blocco in a_blocchi(sorted(crediti)):
-        for credito in s.scalars(select(Credito).where(Credito.id.in_(blocco))):
-            _aggiorna_stato(s, ctx, credito, credito.importo - pagato[credito.id])
-
-
-def _aggiorna_stato(s: Session, ctx: Contesto, credito: Credito, residuo: Decimal) -> None:
-    if residuo == 0 and credito.stato == StatoCredito.APERTO:
-        cambia_stato(s, ctx.op, credito, StatoCredito.PAGATO, "pagamenti pari all'importo dovuto")
-    elif residuo > 0 and credito.stato == StatoCredito.PAGATO:
-        cambia_stato(
-            s,
-            ctx.op,
-            credito,
-            StatoCredito.APERTO,
-            f"pagamenti rettificati: residuo {formatta_euro(residuo)}",
-        )
+        riallinea_stati(s, ctx.op, toccati, importazione_id)

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 from collections import defaultdict
 from fractions import Fraction
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import TipoRelazione
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_quota
-from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.importa.motore import (
+    Contesto,
+    Importatore,
+    Piano,
+    aggiorna,
+    confronta,
+    per_giornale,
+    unici,
+)
 from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.tabelle import Relazione, Soggetto
@@ -77,17 +86,9 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         """Duplicates in the file; heirs' quotas of one deceased (file + archive) at most 1."""
-        prima: dict[tuple[int, int, str], Riga] = {}
         quote: dict[int, dict[int, tuple[Riga, Fraction]]] = defaultdict(dict)
-        for riga, rec in validi:
-            chiave = (rec["soggetto_id"], rec["collegato_id"], rec["tipo"])
-            if chiave in prima:
-                riga.errore(
-                    "codice_fiscale_collegato",
-                    f"relazione ripetuta: compare già alla riga {prima[chiave].numero}",
-                )
-                continue
-            prima[chiave] = riga
+        chiave = itemgetter("soggetto_id", "collegato_id", "tipo")
+        for riga, rec in unici(validi, chiave, "codice_fiscale_collegato", lambda _: "relazione ripetuta"):
             if rec["tipo"] == TipoRelazione.EREDE:
                 quota = Fraction(rec["quota_numeratore"], rec["quota_denominatore"])
                 quote[rec["soggetto_id"]][rec["collegato_id"]] = (riga, quota)
@@ -105,24 +106,18 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
                     )
 
     def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        piano: Piano[dict[str, Any]] = Piano()
-        for rec in records:
-            attuale = self.esistenti.get((rec["soggetto_id"], rec["collegato_id"], rec["tipo"]))
-            if attuale is None:
-                piano.nuovi.append(rec)
-                continue
-            diff = differenze(attuale, {k: rec[k] for k in ("quota_numeratore", "quota_denominatore")})
-            if diff:
-                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
-            else:
-                piano.invariati += 1
-        return piano
+        self.campi = self.aggiornabili(
+            ("quota_numeratore", "quota_denominatore"),
+            dict.fromkeys(("quota_numeratore", "quota_denominatore"), "quota"),
+        )
+        return confronta(
+            records, self.esistenti, itemgetter("soggetto_id", "collegato_id", "tipo"), self.campi
+        )
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
             inserisci(s, Relazione, piano.nuovi, {"importazione_id": importazione_id})
-        if piano.aggiornati:
-            s.execute(update(Relazione), [r for r, _ in piano.aggiornati])
+        aggiorna(s, Relazione, piano, self.campi)
         for rec, diff in piano.aggiornati:
             registra(
                 s,

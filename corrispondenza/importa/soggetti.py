@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.codice_fiscale import data_di_nascita
@@ -18,7 +19,15 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_provincia,
 )
-from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.importa.motore import (
+    Contesto,
+    Importatore,
+    Piano,
+    aggiorna,
+    confronta,
+    per_giornale,
+    unici,
+)
 from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.tabelle import Soggetto
@@ -44,6 +53,19 @@ CAMPI = (
     "fallimento_il",
 )
 _leggi_tipo = leggi_enum(TipoSoggetto)
+# Free-text fields and the length of their column: longer is an error (PostgreSQL would refuse it).
+_TESTI: dict[str, int] = {
+    nome: Soggetto.__table__.c[nome].type.length
+    for nome in (
+        "cognome",
+        "nome",
+        "ragione_sociale",
+        "indirizzo",
+        "comune",
+        "domicilio_indirizzo",
+        "domicilio_comune",
+    )
+}
 
 
 class ImportaSoggetti(Importatore[dict[str, Any]]):
@@ -57,16 +79,8 @@ class ImportaSoggetti(Importatore[dict[str, Any]]):
         cf = riga.campo("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
         tipo = riga.campo("tipo", _leggi_tipo, obbligatorio=True)
         rec: dict[str, Any] = {"codice_fiscale": cf, "tipo": tipo and tipo.value}
-        for nome in (
-            "cognome",
-            "nome",
-            "ragione_sociale",
-            "indirizzo",
-            "comune",
-            "domicilio_indirizzo",
-            "domicilio_comune",
-        ):
-            rec[nome] = riga.grezzo(nome) or None
+        for nome, massimo in _TESTI.items():
+            rec[nome] = riga.testo_libero(nome, massimo)
         rec["data_nascita"] = riga.data_non_futura("data_nascita", ctx.oggi)
         rec["cap"] = riga.campo("cap", leggi_cap)
         rec["provincia"] = riga.campo("provincia", leggi_provincia)
@@ -82,40 +96,16 @@ class ImportaSoggetti(Importatore[dict[str, Any]]):
         return rec
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
-        prima: dict[str, Riga] = {}
-        for riga, rec in validi:
-            cf = rec["codice_fiscale"]
-            if cf in prima:
-                riga.errore(
-                    "codice_fiscale",
-                    f"codice fiscale ripetuto: compare già alla riga {prima[cf].numero}",
-                )
-                prima[cf].errore(
-                    "codice_fiscale",
-                    f"codice fiscale ripetuto: compare di nuovo alla riga {riga.numero}",
-                )
-            else:
-                prima[cf] = riga
+        unici(validi, itemgetter("codice_fiscale"), "codice_fiscale", lambda _: "codice fiscale ripetuto")
 
     def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        piano: Piano[dict[str, Any]] = Piano()
-        for rec in records:
-            attuale = self.esistenti.get(rec["codice_fiscale"])
-            if attuale is None:
-                piano.nuovi.append(rec)
-                continue
-            diff = differenze(attuale, {k: rec[k] for k in CAMPI})
-            if diff:
-                piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
-            else:
-                piano.invariati += 1
-        return piano
+        self.campi = self.aggiornabili(CAMPI, {"fallito": "fallimento_il"})
+        return confronta(records, self.esistenti, itemgetter("codice_fiscale"), self.campi)
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         if piano.nuovi:
             inserisci(s, Soggetto, piano.nuovi, {"importazione_id": importazione_id})
-        if piano.aggiornati:
-            s.execute(update(Soggetto), [r for r, _ in piano.aggiornati])
+        aggiorna(s, Soggetto, piano, self.campi)
         for rec, diff in piano.aggiornati:
             registra(
                 s,
@@ -147,10 +137,11 @@ def _coerenza(riga: Riga, rec: dict[str, Any], tipo: TipoSoggetto, oggi: date) -
             riga.errore("deceduto_il", "una persona giuridica non può essere deceduta")
     if rec["deceduto_il"] and rec["data_nascita"] and rec["deceduto_il"] < rec["data_nascita"]:
         riga.errore("deceduto_il", "data di decesso precedente alla data di nascita")
-    compilati = [n for n in ("indirizzo", "cap", "comune") if rec[n]]
+    # what was written, not what was valid: a wrong CAP is reported as wrong, not as missing
+    compilati = [n for n in ("indirizzo", "cap", "comune") if riga.grezzo(n)]
     if compilati and len(compilati) < 3:
         for nome in ("indirizzo", "cap", "comune"):
-            if not rec[nome]:
+            if not riga.grezzo(nome):
                 riga.errore(nome, "indirizzo incompleto: servono indirizzo, CAP e comune")
 
 

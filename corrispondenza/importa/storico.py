@@ -17,7 +17,7 @@ from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoL
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_non_negativo
 from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
 from corrispondenza.importa.riferimenti import CreditoNoto, IndiceCrediti
-from corrispondenza.stato import FaseCredito
+from corrispondenza.stato import FaseCredito, fase_successiva
 from corrispondenza.store.database import a_blocchi, inserisci
 from corrispondenza.store.giornale import avanza_fase, registra
 from corrispondenza.store.tabelle import Credito, Lettera, LetteraCredito, Relazione, Soggetto
@@ -91,7 +91,7 @@ class ImportaStorico(Importatore[dict[str, Any]]):
             and invio < credito.data_documento
         ):
             riga.errore("data_invio", "lettera inviata prima della data del documento del credito")
-        rec["id_esterno"] = riga.grezzo("id_lettera") or (
+        rec["id_esterno"] = riga.testo_libero("id_lettera", 200) or (
             f"{credito.struttura}:{credito.id_esterno}:{rec['tipo']}:{invio}" if credito else None
         )
         return rec
@@ -167,13 +167,14 @@ class ImportaStorico(Importatore[dict[str, Any]]):
                 },
             )
             lettera["crediti"].append(rec["credito"])
+        self.campi = self.aggiornabili(CAMPI_LETTERA, {"tipo": "lettera", "destinatario_id": "destinatario"})
         piano: Piano[dict[str, Any]] = Piano()
         for lettera in lettere.values():
             attuale = self.esistenti.get(lettera["id_esterno"])
             if attuale is None:
                 piano.nuovi.append(lettera)
                 continue
-            diff = differenze(attuale, {k: lettera[k] for k in CAMPI_LETTERA})
+            diff = differenze(attuale, {k: lettera[k] for k in self.campi})
             mancanti = {c.id for c in lettera["crediti"]} - self.collegamenti[attuale["id"]]
             if diff or mancanti:
                 piano.aggiornati.append(({**lettera, "id": attuale["id"], "mancanti": mancanti}, diff))
@@ -216,17 +217,17 @@ class ImportaStorico(Importatore[dict[str, Any]]):
             s.execute(
                 update(Lettera),
                 [
-                    {"id": lettera["id"], **{k: lettera[k] for k in CAMPI_LETTERA}}
+                    {"id": lettera["id"], **{k: lettera[k] for k in self.campi}}
                     for lettera, diff in piano.aggiornati
                     if diff
                 ],
             )
         if collegamenti:
             inserisci(s, LetteraCredito, collegamenti)
-        _avanza_fasi(s, ctx, [*piano.nuovi, *(lettera for lettera, _ in piano.aggiornati)])
+        _avanza_fasi(s, ctx, [*piano.nuovi, *(lettera for lettera, _ in piano.aggiornati)], importazione_id)
 
 
-def _avanza_fasi(s: Session, ctx: Contesto, lettere: list[dict[str, Any]]) -> None:
+def _avanza_fasi(s: Session, ctx: Contesto, lettere: list[dict[str, Any]], importazione_id: int) -> None:
     """Each credit reaches the phase of the furthest letter it received (Art. 3 c. 1)."""
     fase_per_credito: dict[int, tuple[FaseCredito, dict[str, Any]]] = {}
     for lettera in lettere:
@@ -234,7 +235,7 @@ def _avanza_fasi(s: Session, ctx: Contesto, lettere: list[dict[str, Any]]) -> No
         for credito in lettera["crediti"]:
             fase_per_credito.setdefault(credito.id, (fase, lettera))
             attuale = fase_per_credito[credito.id][0]
-            if list(FaseCredito).index(fase) > list(FaseCredito).index(attuale):
+            if fase_successiva(attuale, fase):
                 fase_per_credito[credito.id] = (fase, lettera)
     for blocco in a_blocchi(sorted(fase_per_credito)):
         for credito in s.scalars(select(Credito).where(Credito.id.in_(blocco))):
@@ -245,6 +246,7 @@ def _avanza_fasi(s: Session, ctx: Contesto, lettere: list[dict[str, Any]]) -> No
                 credito,
                 fase,
                 f"{lettera['tipo']} del {lettera['data_invio']:%d/%m/%Y} (storico)",
+                importazione_id=importazione_id,
             )
 
 

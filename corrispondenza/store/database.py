@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from itertools import repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,6 +37,14 @@ def apri(url: str, *, migra_subito: bool = True) -> Engine:
     if migra_subito:
         migra(engine)
     return engine
+
+
+def _valori_colonna(righe: list[dict[str, Any]], nome: str, processore: Any) -> list[Any]:
+    """One column's values, converted column by column (much faster than row by row)."""
+    valori = list(map(itemgetter(nome), righe))
+    if processore is None:
+        return valori
+    return [None if v is None else processore(v) for v in valori]
 
 
 def _crea_file_riservato(percorso: Path) -> None:
@@ -125,19 +135,8 @@ def inserisci(
         f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
         f"VALUES ({', '.join([segnaposto] * len(colonne))})"
     )
-    fissi = tuple(
-        v if p is None or v is None else p(v)
-        for p, v in zip(processori[len(nomi) :], costanti.values(), strict=True)
-    )
-    variabili = processori[: len(nomi)]
-    valori = [
-        (
-            *(
-                v if p is None or v is None else p(v)
-                for p, v in zip(variabili, map(r.get, nomi), strict=True)
-            ),
-            *fissi,
-        )
-        for r in righe
-    ]
+    per_colonna = [_valori_colonna(righe, nome, p) for nome, p in zip(nomi, processori, strict=False)]
+    for valore, p in zip(costanti.values(), processori[len(nomi) :], strict=True):
+        per_colonna.append(repeat(valore if p is None or valore is None else p(valore), len(righe)))
+    valori = list(zip(*per_colonna, strict=True))
     connessione.exec_driver_sql(sql, valori)

@@ -69,7 +69,14 @@ def registra(
 
 
 def cambia_stato(
-    s: Session, op: Operazione, credito: Credito, nuovo: StatoCredito, perche: str, **dati: Any
+    s: Session,
+    op: Operazione,
+    credito: Credito,
+    nuovo: StatoCredito,
+    perche: str,
+    *,
+    importazione_id: int | None = None,
+    **dati: Any,
 ) -> None:
     """Move a credit to ``nuovo`` if the table allows it, and journal the change."""
     attuale = StatoCredito(credito.stato)
@@ -85,11 +92,19 @@ def cambia_stato(
         entita="credito",
         entita_id=credito.id,
         dati={"da": attuale.value, "a": nuovo.value, **dati},
+        importazione_id=importazione_id,
     )
 
 
 def avanza_fase(
-    s: Session, op: Operazione, credito: Credito, fase: FaseCredito, perche: str, **dati: Any
+    s: Session,
+    op: Operazione,
+    credito: Credito,
+    fase: FaseCredito,
+    perche: str,
+    *,
+    importazione_id: int | None = None,
+    **dati: Any,
 ) -> bool:
     """Advance the procedure phase (Art. 3); an older letter never moves it back."""
     attuale = FaseCredito(credito.fase)
@@ -104,6 +119,7 @@ def avanza_fase(
         entita="credito",
         entita_id=credito.id,
         dati={"da": attuale.value, "a": fase.value, **dati},
+        importazione_id=importazione_id,
     )
     return True
 
