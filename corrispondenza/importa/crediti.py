@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -23,18 +23,8 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
-from corrispondenza.importa.motore import (
-    Contesto,
-    Importatore,
-    Piano,
-    aggiorna,
-    confronta,
-    per_giornale,
-    unici,
-)
+from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Piano, Rettifica, unici
 from corrispondenza.stato import FaseCredito, StatoCredito
-from corrispondenza.store.database import inserisci
-from corrispondenza.store.giornale import registra
 from corrispondenza.store.saldi import riallinea_stati, totali_pagati
 from corrispondenza.store.tabelle import Credito, Soggetto
 
@@ -52,8 +42,15 @@ _leggi_tipo = leggi_enum(TipoCredito)
 SCADENZA_MASSIMA = timedelta(days=5 * 366)
 
 
-class ImportaCrediti(Importatore[dict[str, Any]]):
+class ImportaCrediti(ImportatoreTabella):
     tipo = "crediti"
+    tabella = Credito
+    chiave = itemgetter("struttura", "id_esterno")
+    confrontati = CAMPI
+    origini: ClassVar[dict[str, str]] = {"soggetto_id": "codice_fiscale"}
+    rettifica = Rettifica(
+        "credito.rettificato", "credito", lambda _: "dati del credito rettificati dall'importazione"
+    )
 
     def carica(self, s: Session, ctx: Contesto) -> None:
         self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).all())
@@ -117,7 +114,7 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
         """Ids repeated in the file; an amount corrected below what was already paid."""
         for riga, rec in unici(
             validi,
-            itemgetter("struttura", "id_esterno"),
+            self.chiave,
             "id_credito",
             lambda k: f"id_credito ripetuto per la struttura {k[0]}",
         ):
@@ -128,30 +125,15 @@ class ImportaCrediti(Importatore[dict[str, Any]]):
                     f"importo inferiore ai pagamenti già registrati per il credito ({formatta_euro(pagato)})",
                 )
 
-    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = self.aggiornabili(CAMPI, {"soggetto_id": "codice_fiscale"})
-        return confronta(records, self.esistenti, itemgetter("struttura", "id_esterno"), self.campi)
+    def costanti(self, importazione_id: int) -> dict[str, Any]:
+        """Art. 3 c. 1 a: a new credit is open, at the detection of the arrears."""
+        return {
+            "stato": StatoCredito.APERTO.value,
+            "fase": FaseCredito.RILEVAZIONE.value,
+            "importazione_id": importazione_id,
+        }
 
-    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        if piano.nuovi:
-            iniziali = {
-                "stato": StatoCredito.APERTO.value,
-                "fase": FaseCredito.RILEVAZIONE.value,
-                "importazione_id": importazione_id,
-            }
-            inserisci(s, Credito, piano.nuovi, iniziali)
-        aggiorna(s, Credito, piano, self.campi)
-        for rec, diff in piano.aggiornati:
-            registra(
-                s,
-                ctx.op,
-                cosa="credito.rettificato",
-                perche="dati del credito rettificati dall'importazione",
-                entita="credito",
-                entita_id=rec["id"],
-                dati={"campi": per_giornale(diff)},
-                importazione_id=importazione_id,
-            )
+    def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         rettificati = [rec["id"] for rec, diff in piano.aggiornati if "importo" in diff]
         riallinea_stati(s, ctx.op, rettificati, importazione_id)
 

@@ -12,6 +12,7 @@ import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
@@ -22,7 +23,7 @@ from corrispondenza.errors import DatiNonValidiError, Problema
 from corrispondenza.importa.campi import Riga
 from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
 from corrispondenza.importa.lettura import Tabella, leggi_tabella
-from corrispondenza.store.database import sessione
+from corrispondenza.store.database import inserisci, sessione
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.tabelle import Importazione
 
@@ -111,6 +112,60 @@ class Importatore(Generic[R]):
 
     def scrivi(self, s: Session, piano: Piano[R], ctx: Contesto, importazione_id: int) -> None:
         raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Rettifica:
+    """How a changed stored row is journaled: what, about which entity, why."""
+
+    cosa: str
+    entita: str
+    perche: Callable[[dict[str, Any]], str]
+    entita_id: Callable[[dict[str, Any]], int] = itemgetter("id")
+
+
+class ImportatoreTabella(Importatore[dict[str, Any]]):
+    """An import kind whose records map one to one onto the rows of ``tabella``.
+
+    Subclasses say how a row is identified (``chiave``), which fields an update compares
+    (``confrontati``, with the file column each comes from in ``origini`` when the name
+    differs) and how a correction is journaled; ``dopo`` applies the effects on other tables.
+    """
+
+    tabella: ClassVar[type[Any]]
+    chiave: ClassVar[Callable[[dict[str, Any]], Any]]
+    confrontati: ClassVar[tuple[str, ...]]
+    origini: ClassVar[Mapping[str, str]] = {}
+    rettifica: ClassVar[Rettifica]
+    esistenti: dict[Any, dict[str, Any]]
+
+    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
+        self.campi = self.aggiornabili(self.confrontati, self.origini)
+        return confronta(records, self.esistenti, self.chiave, self.campi)
+
+    def costanti(self, importazione_id: int) -> dict[str, Any]:
+        """Values every new row gets."""
+        return {"importazione_id": importazione_id}
+
+    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
+        inserisci(s, self.tabella, piano.nuovi, self.costanti(importazione_id))
+        aggiorna(s, self.tabella, piano, self.campi)
+        r = self.rettifica
+        for rec, diff in piano.aggiornati:
+            registra(
+                s,
+                ctx.op,
+                cosa=r.cosa,
+                perche=r.perche(rec),
+                entita=r.entita,
+                entita_id=r.entita_id(rec),
+                dati={"campi": per_giornale(diff)},
+                importazione_id=importazione_id,
+            )
+        self.dopo(s, piano, ctx, importazione_id)
+
+    def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
+        """Effects of the written rows elsewhere (a credit's state); none by default."""
 
 
 def importa_file(

@@ -18,18 +18,9 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.importa.campi import Riga, leggi_positivo
-from corrispondenza.importa.motore import (
-    Contesto,
-    Importatore,
-    Piano,
-    aggiorna,
-    confronta,
-    per_giornale,
-    unici,
-)
+from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Piano, Rettifica, unici
 from corrispondenza.importa.riferimenti import IndiceCrediti
 from corrispondenza.stato import StatoCredito
-from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.saldi import riallinea_stati
 from corrispondenza.store.tabelle import Pagamento
@@ -42,8 +33,17 @@ _CHIUSI = {
 }
 
 
-class ImportaPagamenti(Importatore[dict[str, Any]]):
+class ImportaPagamenti(ImportatoreTabella):
     tipo = "pagamenti"
+    tabella = Pagamento
+    chiave = itemgetter("credito_id", "riferimento")
+    confrontati = ("data", "importo")
+    rettifica = Rettifica(
+        "pagamento.rettificato",
+        "credito",
+        lambda rec: f"pagamento {rec['riferimento']} rettificato",
+        itemgetter("credito_id"),
+    )
 
     def carica(self, s: Session, ctx: Contesto) -> None:
         self.crediti = IndiceCrediti(s)
@@ -80,9 +80,8 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         """No reference twice for a credit; payments never above the credit's amount."""
         per_credito: dict[int, dict[str, tuple[Riga, Decimal]]] = defaultdict(dict)
-        chiave = itemgetter("credito_id", "riferimento")
         for riga, rec in unici(
-            validi, chiave, "riferimento", lambda _: "pagamento ripetuto (stesso riferimento)"
+            validi, self.chiave, "riferimento", lambda _: "pagamento ripetuto (stesso riferimento)"
         ):
             per_credito[rec["credito_id"]][rec["riferimento"]] = (riga, rec["importo"])
         archivio: dict[int, dict[str, Decimal]] = defaultdict(dict)
@@ -103,14 +102,7 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
                         f"l'importo dovuto ({formatta_euro(importo)})",
                     )
 
-    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = ("data", "importo")
-        return confronta(records, self.esistenti, itemgetter("credito_id", "riferimento"), self.campi)
-
-    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        if piano.nuovi:
-            inserisci(s, Pagamento, piano.nuovi, {"importazione_id": importazione_id})
-        aggiorna(s, Pagamento, piano, self.campi)
+    def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         for rec in piano.nuovi:
             registra(
                 s,
@@ -124,17 +116,6 @@ class ImportaPagamenti(Importatore[dict[str, Any]]):
                     "importo": str(rec["importo"]),
                     "riferimento": rec["riferimento"],
                 },
-                importazione_id=importazione_id,
-            )
-        for rec, diff in piano.aggiornati:
-            registra(
-                s,
-                ctx.op,
-                cosa="pagamento.rettificato",
-                perche=f"pagamento {rec['riferimento']} rettificato",
-                entita="credito",
-                entita_id=rec["credito_id"],
-                dati={"campi": per_giornale(diff)},
                 importazione_id=importazione_id,
             )
         toccati = {r["credito_id"] for r in piano.nuovi} | {r["credito_id"] for r, _ in piano.aggiornati}

@@ -5,31 +5,31 @@ from __future__ import annotations
 from collections import defaultdict
 from fractions import Fraction
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import TipoRelazione
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_quota
-from corrispondenza.importa.motore import (
-    Contesto,
-    Importatore,
-    Piano,
-    aggiorna,
-    confronta,
-    per_giornale,
-    unici,
-)
-from corrispondenza.store.database import inserisci
-from corrispondenza.store.giornale import registra
+from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Rettifica, unici
 from corrispondenza.store.tabelle import Relazione, Soggetto
 
 _leggi_relazione = leggi_enum(TipoRelazione)
 
 
-class ImportaRelazioni(Importatore[dict[str, Any]]):
+class ImportaRelazioni(ImportatoreTabella):
     tipo = "relazioni"
+    tabella = Relazione
+    chiave = itemgetter("soggetto_id", "collegato_id", "tipo")
+    confrontati = ("quota_numeratore", "quota_denominatore")
+    origini: ClassVar[dict[str, str]] = {"quota_numeratore": "quota", "quota_denominatore": "quota"}
+    rettifica = Rettifica(
+        "relazione.aggiornata",
+        "soggetto",
+        lambda _: "quota ereditaria aggiornata dall'importazione",
+        itemgetter("soggetto_id"),
+    )
 
     def carica(self, s: Session, ctx: Contesto) -> None:
         righe = s.execute(select(Soggetto.codice_fiscale, Soggetto.id, Soggetto.deceduto_il))
@@ -87,8 +87,9 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         """Duplicates in the file; heirs' quotas of one deceased (file + archive) at most 1."""
         quote: dict[int, dict[int, tuple[Riga, Fraction]]] = defaultdict(dict)
-        chiave = itemgetter("soggetto_id", "collegato_id", "tipo")
-        for riga, rec in unici(validi, chiave, "codice_fiscale_collegato", lambda _: "relazione ripetuta"):
+        for riga, rec in unici(
+            validi, self.chiave, "codice_fiscale_collegato", lambda _: "relazione ripetuta"
+        ):
             if rec["tipo"] == TipoRelazione.EREDE:
                 quota = Fraction(rec["quota_numeratore"], rec["quota_denominatore"])
                 quote[rec["soggetto_id"]][rec["collegato_id"]] = (riga, quota)
@@ -104,28 +105,3 @@ class ImportaRelazioni(Importatore[dict[str, Any]]):
                         "quota",
                         f"le quote degli eredi dello stesso defunto sommano a {totale} (più di 1)",
                     )
-
-    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = self.aggiornabili(
-            ("quota_numeratore", "quota_denominatore"),
-            dict.fromkeys(("quota_numeratore", "quota_denominatore"), "quota"),
-        )
-        return confronta(
-            records, self.esistenti, itemgetter("soggetto_id", "collegato_id", "tipo"), self.campi
-        )
-
-    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        if piano.nuovi:
-            inserisci(s, Relazione, piano.nuovi, {"importazione_id": importazione_id})
-        aggiorna(s, Relazione, piano, self.campi)
-        for rec, diff in piano.aggiornati:
-            registra(
-                s,
-                ctx.op,
-                cosa="relazione.aggiornata",
-                perche="quota ereditaria aggiornata dall'importazione",
-                entita="soggetto",
-                entita_id=rec["soggetto_id"],
-                dati={"campi": per_giornale(diff)},
-                importazione_id=importazione_id,
-            )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from operator import itemgetter
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -19,17 +19,7 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_provincia,
 )
-from corrispondenza.importa.motore import (
-    Contesto,
-    Importatore,
-    Piano,
-    aggiorna,
-    confronta,
-    per_giornale,
-    unici,
-)
-from corrispondenza.store.database import inserisci
-from corrispondenza.store.giornale import registra
+from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Rettifica, unici
 from corrispondenza.store.tabelle import Soggetto
 
 CAMPI = (
@@ -68,8 +58,15 @@ _TESTI: dict[str, int] = {
 }
 
 
-class ImportaSoggetti(Importatore[dict[str, Any]]):
+class ImportaSoggetti(ImportatoreTabella):
     tipo = "soggetti"
+    tabella = Soggetto
+    chiave = itemgetter("codice_fiscale")
+    confrontati = CAMPI
+    origini: ClassVar[dict[str, str]] = {"fallito": "fallimento_il"}
+    rettifica = Rettifica(
+        "soggetto.aggiornato", "soggetto", lambda _: "dati anagrafici aggiornati dall'importazione"
+    )
 
     def carica(self, s: Session, ctx: Contesto) -> None:
         colonne = [Soggetto.id, Soggetto.codice_fiscale, *(getattr(Soggetto, c) for c in CAMPI)]
@@ -96,27 +93,7 @@ class ImportaSoggetti(Importatore[dict[str, Any]]):
         return rec
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
-        unici(validi, itemgetter("codice_fiscale"), "codice_fiscale", lambda _: "codice fiscale ripetuto")
-
-    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = self.aggiornabili(CAMPI, {"fallito": "fallimento_il"})
-        return confronta(records, self.esistenti, itemgetter("codice_fiscale"), self.campi)
-
-    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        if piano.nuovi:
-            inserisci(s, Soggetto, piano.nuovi, {"importazione_id": importazione_id})
-        aggiorna(s, Soggetto, piano, self.campi)
-        for rec, diff in piano.aggiornati:
-            registra(
-                s,
-                ctx.op,
-                cosa="soggetto.aggiornato",
-                perche="dati anagrafici aggiornati dall'importazione",
-                entita="soggetto",
-                entita_id=rec["id"],
-                dati={"campi": per_giornale(diff)},
-                importazione_id=importazione_id,
-            )
+        unici(validi, self.chiave, "codice_fiscale", lambda _: "codice fiscale ripetuto")
 
 
 def _coerenza(riga: Riga, rec: dict[str, Any], tipo: TipoSoggetto, oggi: date) -> None:
