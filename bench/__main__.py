@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
     args = parser.parse_args(argv)
     n_crediti = 10_000 if args.rapido else 100_000
-    risultati = {"importazione_crediti": misura_importazione(n_crediti)}
+    risultati = misura_importazione(n_crediti)
     destinazione = CARTELLA / ("risultati-rapidi.json" if args.rapido else "risultati.json")
     destinazione.write_text(json.dumps(risultati, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _stampa(risultati, destinazione)
@@ -42,7 +42,7 @@ def _stampa(risultati: dict, destinazione: Path) -> None:
             f"{r['rapporto']:.2f}",
             r["obiettivo"],
         )
-    console = Console()
+    console = Console(width=120)
     console.print(tabella)
     console.print(f"Risultati in {destinazione}")
 

@@ -1,52 +1,114 @@
-"""Import throughput: ``importa soggetti`` + ``importa crediti`` vs a bare ``executemany``.
+"""Import throughput: ``importa soggetti`` + ``importa crediti`` against bare inserts of the same rows.
 
-Both run on a fresh SQLite file opened the same way (WAL, same schema by the migrations).
-The baseline receives the rows already parsed, with their keys already resolved, and does
-nothing but two ``executemany`` calls and a commit: the floor any importer sits on. Ours reads
-the CSV files, validates every field (codice fiscale check characters included), resolves the
-references and writes. Rows counted: soggetti + crediti.
+All runs use a fresh SQLite file opened the same way (WAL, schema from the migrations). Two
+baselines receive the rows already parsed, with their keys already resolved, and only insert
+them in one transaction:
+
+- ``executemany`` at the driver (sqlite3), the floor any importer sits on: the figure the
+  target (>= 0.5) is set against;
+- ``executemany`` through SQLAlchemy Core (``conn.execute(insert(t), righe)``), the insert path
+  a SQLAlchemy application would write by hand, reported for context.
+
+Ours reads the CSV files, validates every field (codice fiscale check characters included),
+resolves the references, plans new/changed/unchanged and writes with its journal record.
+Rows counted: soggetti + crediti. Each figure is the best of ``RIPETIZIONI`` runs.
 """
 
 from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from corrispondenza.campione import genera_campione, scrivi_campione
+from sqlalchemy import insert
+
+from corrispondenza.campione import Campione, genera_campione, scrivi_campione
 from corrispondenza.dominio.euro import leggi_importo
 from corrispondenza.importa import IMPORTATORI, Contesto, importa_file
 from corrispondenza.importa.campi import leggi_data
 from corrispondenza.store.database import apri
 from corrispondenza.store.giornale import Operazione
+from corrispondenza.store.tabelle import Credito, Soggetto
 
 OGGI = date(2026, 11, 23)
 STRUTTURE = frozenset({"TICKET", "BILANCIO", "LEGALE"})
+RIPETIZIONI = 3
+COLONNE_SOGGETTI = [
+    "id",
+    "codice_fiscale",
+    "tipo",
+    "cognome",
+    "nome",
+    "ragione_sociale",
+    "data_nascita",
+    "indirizzo",
+    "cap",
+    "comune",
+    "provincia",
+    "email",
+    "pec",
+    "deceduto_il",
+    "fallito",
+    "fallimento_il",
+]
+COLONNE_CREDITI = [
+    "id_esterno",
+    "struttura",
+    "tipo",
+    "soggetto_id",
+    "numero_documento",
+    "data_documento",
+    "data_prestazione",
+    "scadenza",
+    "importo",
+    "descrizione",
+    "stato",
+    "fase",
+]
 
 
-def misura_importazione(n_crediti: int) -> dict[str, Any]:
+def misura_importazione(n_crediti: int) -> dict[str, dict[str, Any]]:
     campione = genera_campione(n_crediti, seed=7, oggi=OGGI)
+    soggetti, crediti = _righe_pronte(campione)
+    righe = len(soggetti) + len(crediti)
     with tempfile.TemporaryDirectory(prefix="bench-importa-") as cartella:
         base = Path(cartella)
         file = scrivi_campione(campione, base / "dati")
-        righe = len(campione.soggetti) + len(campione.crediti)
-        secondi_nostri = _importa(base / "nostro.db", file)
-        secondi_base = _executemany(base / "base.db", campione)
-    nostro, baseline = righe / secondi_nostri, righe / secondi_base
+        nostro = _migliore(base, lambda url: _importa(url, file))
+        driver = _migliore(base, lambda url: _executemany_driver(url, soggetti, crediti))
+        core = _migliore(base, lambda url: _executemany_core(url, soggetti, crediti))
+    return {
+        "importazione_crediti": _figura(righe / nostro, righe / driver, ">= 0.5", righe),
+        "importazione_crediti_vs_core": _figura(righe / nostro, righe / core, "informativo", righe),
+    }
+
+
+def _figura(nostro: float, baseline: float, obiettivo: str, righe: int) -> dict[str, Any]:
     return {
         "valore": round(nostro, 1),
         "unita": "righe/s",
         "baseline": round(baseline, 1),
         "rapporto": round(nostro / baseline, 3),
-        "obiettivo": ">= 0.5",
+        "obiettivo": obiettivo,
         "righe": righe,
     }
 
 
-def _importa(percorso: Path, file: dict[str, Path]) -> float:
-    engine = apri(f"sqlite:///{percorso}")
+def _migliore(cartella: Path, prova: Callable[[str], float]) -> float:
+    """Best (shortest) of a few runs, each on a new database file."""
+    tempi = []
+    for _ in range(RIPETIZIONI):
+        percorso = Path(tempfile.mkdtemp(dir=cartella)) / "bench.db"
+        tempi.append(prova(f"sqlite:///{percorso}"))
+    return min(tempi)
+
+
+def _importa(url: str, file: dict[str, Path]) -> float:
+    engine = apri(url)
     contesto = Contesto(oggi=OGGI, strutture=STRUTTURE, op=Operazione("bench"))
     inizio = time.perf_counter()
     for tipo in ("soggetti", "crediti"):
@@ -58,71 +120,78 @@ def _importa(percorso: Path, file: dict[str, Path]) -> float:
     return secondi
 
 
-def _executemany(percorso: Path, campione: Any) -> float:
-    soggetti, crediti = _righe_pronte(campione)
-    engine = apri(f"sqlite:///{percorso}")
+def _executemany_driver(url: str, soggetti: list[dict], crediti: list[dict]) -> float:
+    """sqlite3's own executemany, with dates and cents already in the form SQLite stores."""
+    tuple_soggetti = [tuple(_per_sqlite(r[c]) for c in COLONNE_SOGGETTI) for r in soggetti]
+    tuple_crediti = [tuple(_per_sqlite(r[c]) for c in COLONNE_CREDITI) for r in crediti]
+    engine = apri(url)
     inizio = time.perf_counter()
     with engine.begin() as c:
-        c.exec_driver_sql(
-            "INSERT INTO soggetti (id, codice_fiscale, tipo, cognome, nome, ragione_sociale, data_nascita, "
-            "indirizzo, cap, comune, provincia, email, pec, deceduto_il, fallito, fallimento_il) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            soggetti,
-        )
-        c.exec_driver_sql(
-            "INSERT INTO crediti (id_esterno, struttura, tipo, soggetto_id, numero_documento, "
-            "data_documento, data_prestazione, scadenza, importo, descrizione, stato, fase) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'aperto', 'rilevazione')",
-            crediti,
-        )
+        for tabella, colonne, righe in (
+            ("soggetti", COLONNE_SOGGETTI, tuple_soggetti),
+            ("crediti", COLONNE_CREDITI, tuple_crediti),
+        ):
+            segnaposti = ", ".join("?" * len(colonne))
+            c.exec_driver_sql(f"INSERT INTO {tabella} ({', '.join(colonne)}) VALUES ({segnaposti})", righe)
     secondi = time.perf_counter() - inizio
     engine.dispose()
     return secondi
 
 
-def _righe_pronte(campione: Any) -> tuple[list[tuple], list[tuple]]:
-    """Parse outside the timed region: the baseline only inserts."""
+def _executemany_core(url: str, soggetti: list[dict], crediti: list[dict]) -> float:
+    engine = apri(url)
+    inizio = time.perf_counter()
+    with engine.begin() as c:
+        c.execute(insert(Soggetto.__table__), soggetti)
+        c.execute(insert(Credito.__table__), crediti)
+    secondi = time.perf_counter() - inizio
+    engine.dispose()
+    return secondi
+
+
+def _per_sqlite(valore: Any) -> Any:
+    if isinstance(valore, date):
+        return valore.isoformat()
+    if isinstance(valore, Decimal):
+        return int(valore * 100)
+    return valore
+
+
+def _righe_pronte(campione: Campione) -> tuple[list[dict], list[dict]]:
+    """The rows as the importer stores them, parsed outside the timed region."""
     ids: dict[str, int] = {}
     soggetti = []
     for i, r in enumerate(campione.soggetti, start=1):
         ids[r["codice_fiscale"]] = i
         soggetti.append(
-            (
-                i,
-                r["codice_fiscale"],
-                r["tipo"],
-                r["cognome"] or None,
-                r["nome"] or None,
-                r["ragione_sociale"] or None,
-                _data(r["data_nascita"]),
-                r["indirizzo"] or None,
-                r["cap"] or None,
-                r["comune"] or None,
-                r["provincia"] or None,
-                r["email"] or None,
-                r["pec"] or None,
-                _data(r["deceduto_il"]),
-                bool(r["fallimento_il"]),
-                _data(r["fallimento_il"]),
-            )
+            {
+                **{c: r.get(c) or None for c in COLONNE_SOGGETTI},
+                "id": i,
+                "data_nascita": _data(r["data_nascita"]),
+                "deceduto_il": _data(r["deceduto_il"]),
+                "fallimento_il": _data(r["fallimento_il"]),
+                "fallito": bool(r["fallimento_il"]),
+            }
         )
     crediti = [
-        (
-            r["id_credito"],
-            r["struttura"],
-            r["tipo"],
-            ids[r["codice_fiscale"]],
-            r["numero_documento"] or None,
-            _data(r["data_documento"]),
-            _data(r["data_prestazione"]),
-            _data(r["scadenza"]),
-            int(leggi_importo(r["importo"]) * 100),
-            r["descrizione"] or None,
-        )
+        {
+            "id_esterno": r["id_credito"],
+            "struttura": r["struttura"],
+            "tipo": r["tipo"],
+            "soggetto_id": ids[r["codice_fiscale"]],
+            "numero_documento": r["numero_documento"] or None,
+            "data_documento": _data(r["data_documento"]),
+            "data_prestazione": _data(r["data_prestazione"]),
+            "scadenza": _data(r["scadenza"]),
+            "importo": leggi_importo(r["importo"]),
+            "descrizione": r["descrizione"] or None,
+            "stato": "aperto",
+            "fase": "rilevazione",
+        }
         for r in campione.crediti
     ]
     return soggetti, crediti
 
 
-def _data(testo: str) -> str | None:
-    return leggi_data(testo).isoformat() if testo else None
+def _data(testo: str) -> date | None:
+    return leggi_data(testo) if testo else None

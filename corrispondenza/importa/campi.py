@@ -30,6 +30,8 @@ DATA_MINIMA = date(1900, 1, 1)
 
 def testo(valore: Valore) -> str:
     """Any cell as trimmed text (numbers from Excel without a spurious ``.0``)."""
+    if type(valore) is str:
+        return valore.strip()
     if valore is None:
         return ""
     if isinstance(valore, float) and valore.is_integer():
@@ -136,24 +138,40 @@ def leggi_enum(tipo: type[E]) -> Callable[[Valore], E]:
 
 
 class Riga:
-    """One data row being validated: typed access by standard column name, problems collected."""
+    """One data row being validated: typed access by standard column name, problems collected.
 
-    __slots__ = ("colonne", "file", "numero", "problemi", "valori")
+    ``valori`` are the row's cells with text already trimmed and empty cells as ``None``
+    (``normalizza``); ``indici`` and ``colonne`` are shared by all the rows of a file.
+    """
 
-    def __init__(self, file: str, numero: int, valori: dict[str, Valore], colonne: dict[str, str]):
+    __slots__ = ("colonne", "file", "indici", "numero", "problemi", "valori")
+
+    def __init__(
+        self,
+        file: str,
+        numero: int,
+        valori: list[Valore],
+        indici: dict[str, int],
+        colonne: dict[str, str],
+    ):
         self.file = file
         self.numero = numero
         self.valori = valori
+        self.indici = indici  # standard name → position in ``valori``
         self.colonne = colonne  # standard name → name as written in the file
         self.problemi: list[Problema] = []
 
+    def valore(self, nome: str) -> Valore:
+        indice = self.indici.get(nome)
+        return None if indice is None else self.valori[indice]
+
     def grezzo(self, nome: str) -> str:
-        return testo(self.valori.get(nome))
+        return testo(self.valore(nome))
 
     def campo(self, nome: str, lettore: Callable[[Valore], T], *, obbligatorio: bool = False) -> T | None:
         """The typed value of a column; ``None`` if empty (a problem if required)."""
-        valore = self.valori.get(nome)
-        if valore is None or (isinstance(valore, str) and not valore.strip()):
+        valore = self.valore(nome)
+        if valore is None:
             if obbligatorio:
                 self.errore(nome, "valore obbligatorio mancante")
             return None
@@ -188,3 +206,11 @@ class Riga:
     @property
     def valida(self) -> bool:
         return not self.problemi
+
+
+def normalizza(valori: list[Valore], larghezza: int) -> list[Valore]:
+    """Trim text, turn empty cells into ``None`` and pad short rows to the header's width."""
+    pulite = [(v.strip() or None) if type(v) is str else v for v in valori]
+    if len(pulite) < larghezza:
+        pulite.extend([None] * (larghezza - len(pulite)))
+    return pulite
