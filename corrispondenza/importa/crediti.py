@@ -23,7 +23,9 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
-from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Piano, Rettifica, unici
+from corrispondenza.importa.motore import Contesto
+from corrispondenza.importa.piano import Piano, unici
+from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
 from corrispondenza.stato import FaseCredito, StatoCredito
 from corrispondenza.store.saldi import riallinea_stati, totali_pagati
 from corrispondenza.store.tabelle import Credito, Soggetto

@@ -10,39 +10,26 @@ from __future__ import annotations
 
 import gc
 import hashlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, ClassVar, Generic, TypeVar
 
-from sqlalchemy import Engine, update
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from corrispondenza.errors import DatiNonValidiError, Problema
 from corrispondenza.importa.campi import Riga, normalizza
 from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
 from corrispondenza.importa.lettura import Tabella, leggi_tabella
-from corrispondenza.store.database import inserisci, sessione
+from corrispondenza.importa.piano import Piano
+from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.tabelle import Importazione
 
 R = TypeVar("R")
-
-
-@dataclass
-class Piano(Generic[R]):
-    """What an import would do: rows to add, rows to change (with their differences)."""
-
-    nuovi: list[R] = field(default_factory=list)
-    aggiornati: list[tuple[R, dict[str, tuple[Any, Any]]]] = field(default_factory=list)
-    invariati: int = 0
-
-    @property
-    def vuoto(self) -> bool:
-        return not self.nuovi and not self.aggiornati
 
 
 @dataclass
@@ -114,60 +101,6 @@ class Importatore(Generic[R]):
 
     def scrivi(self, s: Session, piano: Piano[R], ctx: Contesto, importazione_id: int) -> None:
         raise NotImplementedError
-
-
-@dataclass(frozen=True)
-class Rettifica:
-    """How a changed stored row is journaled: what, about which entity, why."""
-
-    cosa: str
-    entita: str
-    perche: Callable[[dict[str, Any]], str]
-    entita_id: Callable[[dict[str, Any]], int] = itemgetter("id")
-
-
-class ImportatoreTabella(Importatore[dict[str, Any]]):
-    """An import kind whose records map one to one onto the rows of ``tabella``.
-
-    Subclasses say how a row is identified (``chiave``), which fields an update compares
-    (``confrontati``, with the file column each comes from in ``origini`` when the name
-    differs) and how a correction is journaled; ``dopo`` applies the effects on other tables.
-    """
-
-    tabella: ClassVar[type[Any]]
-    chiave: ClassVar[Callable[[dict[str, Any]], Any]]
-    confrontati: ClassVar[tuple[str, ...]]
-    origini: ClassVar[Mapping[str, str]] = {}
-    rettifica: ClassVar[Rettifica]
-    esistenti: dict[Any, dict[str, Any]]
-
-    def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = self.aggiornabili(self.confrontati, self.origini)
-        return confronta(records, self.esistenti, self.chiave, self.campi)
-
-    def costanti(self, importazione_id: int) -> dict[str, Any]:
-        """Values every new row gets."""
-        return {"importazione_id": importazione_id}
-
-    def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        inserisci(s, self.tabella, piano.nuovi, self.costanti(importazione_id))
-        aggiorna(s, self.tabella, piano, self.campi)
-        r = self.rettifica
-        for rec, diff in piano.aggiornati:
-            registra(
-                s,
-                ctx.op,
-                cosa=r.cosa,
-                perche=r.perche(rec),
-                entita=r.entita,
-                entita_id=r.entita_id(rec),
-                dati={"campi": per_giornale(diff)},
-                importazione_id=importazione_id,
-            )
-        self.dopo(s, piano, ctx, importazione_id)
-
-    def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        """Effects of the written rows elsewhere (a credit's state); none by default."""
 
 
 def importa_file(
@@ -344,61 +277,3 @@ def _registra_importazione(s: Session, percorso: Path, esito: EsitoImportazione,
         importazione_id=record.id,
     )
     return record.id
-
-
-def unici(
-    validi: list[tuple[Riga, R]],
-    chiave: Callable[[R], Any],
-    colonna: str,
-    descrizione: Callable[[Any], str],
-) -> list[tuple[Riga, R]]:
-    """Flag every row whose key repeats in the file (all of them: which one is right is for the
-    clerk to say) and return the rows whose key is unique."""
-    prima: dict[Any, Riga] = {}
-    ripetute: set[Any] = set()
-    for riga, rec in validi:
-        k = chiave(rec)
-        if k in prima:
-            ripetute.add(k)
-            riga.errore(colonna, f"{descrizione(k)}: compare già alla riga {prima[k].numero}")
-            prima[k].errore(colonna, f"{descrizione(k)}: compare di nuovo alla riga {riga.numero}")
-        else:
-            prima[k] = riga
-    return [(riga, rec) for riga, rec in validi if chiave(rec) not in ripetute]
-
-
-def confronta(
-    records: list[dict[str, Any]],
-    esistenti: Mapping[Any, Mapping[str, Any]],
-    chiave: Callable[[dict[str, Any]], Any],
-    campi: tuple[str, ...],
-) -> Piano[dict[str, Any]]:
-    """New, changed (with the differences on ``campi``) or unchanged, by natural key."""
-    piano: Piano[dict[str, Any]] = Piano()
-    for rec in records:
-        attuale = esistenti.get(chiave(rec))
-        if attuale is None:
-            piano.nuovi.append(rec)
-            continue
-        diff = differenze(attuale, {k: rec[k] for k in campi})
-        if diff:
-            piano.aggiornati.append(({**rec, "id": attuale["id"]}, diff))
-        else:
-            piano.invariati += 1
-    return piano
-
-
-def aggiorna(s: Session, tabella: type[Any], piano: Piano[dict[str, Any]], campi: tuple[str, ...]) -> None:
-    """UPDATE the changed rows by primary key, touching only the fields that were compared."""
-    if piano.aggiornati:
-        s.execute(update(tabella), [{"id": r["id"], **{k: r[k] for k in campi}} for r, _ in piano.aggiornati])
-
-
-def differenze(vecchio: Mapping[str, Any], nuovo: Mapping[str, Any]) -> dict[str, tuple[Any, Any]]:
-    """Fields whose value changes, as ``{campo: (prima, dopo)}``."""
-    return {k: (vecchio.get(k), v) for k, v in nuovo.items() if vecchio.get(k) != v}
-
-
-def per_giornale(diff: Mapping[str, tuple[Any, Any]]) -> dict[str, list[str | None]]:
-    """Differences in a JSON-safe form for the journal."""
-    return {k: [None if a is None else str(a), None if b is None else str(b)] for k, (a, b) in diff.items()}

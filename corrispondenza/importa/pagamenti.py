@@ -18,8 +18,10 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.importa.campi import Riga, leggi_positivo
-from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Piano, Rettifica, unici
+from corrispondenza.importa.motore import Contesto
+from corrispondenza.importa.piano import Piano, unici
 from corrispondenza.importa.riferimenti import IndiceCrediti
+from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
 from corrispondenza.stato import StatoCredito
 from corrispondenza.store.giornale import registra
 from corrispondenza.store.saldi import riallinea_stati

@@ -12,7 +12,9 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import TipoRelazione
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_quota
-from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Rettifica, unici
+from corrispondenza.importa.motore import Contesto
+from corrispondenza.importa.piano import unici
+from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
 from corrispondenza.store.tabelle import Relazione, Soggetto
 
 _leggi_relazione = leggi_enum(TipoRelazione)

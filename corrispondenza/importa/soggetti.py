@@ -19,7 +19,9 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_provincia,
 )
-from corrispondenza.importa.motore import Contesto, ImportatoreTabella, Rettifica, unici
+from corrispondenza.importa.motore import Contesto
+from corrispondenza.importa.piano import unici
+from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
 from corrispondenza.store.tabelle import Soggetto
 
 CAMPI = (

@@ -15,7 +15,8 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoLettera
 from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum, leggi_non_negativo
-from corrispondenza.importa.motore import Contesto, Importatore, Piano, differenze, per_giornale
+from corrispondenza.importa.motore import Contesto, Importatore
+from corrispondenza.importa.piano import Piano, differenze, per_giornale
 from corrispondenza.importa.riferimenti import CreditoNoto, IndiceCrediti
 from corrispondenza.stato import FaseCredito, fase_successiva
 from corrispondenza.store.database import a_blocchi, inserisci
