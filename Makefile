@@ -22,6 +22,7 @@ setup: .stamp-apt .stamp-venv
 
 demo: setup
 	$(VENV)/bin/corrispondenza --config config.yaml demo demo
+	@echo "Per usare i comandi da questa cartella: source $(VENV)/bin/activate"
 
 test: setup lint
 	$(PY) -m pytest -m "not slow"
