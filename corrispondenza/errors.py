@@ -100,3 +100,11 @@ class TransizioneNonValidaError(CorrispondenzaError):
 
 class GiornaleError(StoreError):
     """An attempt to alter the append-only event journal."""
+
+
+class RegoleError(CorrispondenzaError):
+    """A rule cannot be applied with the data or config given."""
+
+
+class TassoMancanteError(RegoleError):
+    """An interest rate needed for a period is missing from config.yaml (``interessi``)."""
