@@ -58,6 +58,28 @@ def stato_di(s: Session, chiave: str) -> dict[str, Any]:
     return _scheda(s, crediti[0].soggetto, crediti)
 
 
+def crediti_per_id(s: Session, chiave: str) -> list[Credito]:
+    """The credits with this id_credito (``STRUTTURA/ID`` narrows to one office)."""
+    struttura, _, id_esterno = chiave.strip().rpartition("/")
+    query = select(Credito).where(Credito.id_esterno == (id_esterno if struttura else chiave.strip()))
+    if struttura:
+        query = query.where(Credito.struttura == struttura.upper())
+    return list(s.scalars(query))
+
+
+def credito_per_id(s: Session, chiave: str) -> Credito:
+    """Exactly one credit, or an Italian error saying why not."""
+    crediti = crediti_per_id(s, chiave)
+    if not crediti:
+        raise NonTrovatoError(f"Nessun credito con id «{chiave}».", chiave=chiave)
+    if len(crediti) > 1:
+        strutture = ", ".join(f"{c.struttura}/{c.id_esterno}" for c in crediti)
+        raise NonTrovatoError(
+            f"L'id «{chiave}» esiste in più strutture: indicare STRUTTURA/ID ({strutture})."
+        )
+    return crediti[0]
+
+
 def _scheda(s: Session, soggetto: Soggetto, crediti: list[Credito]) -> dict[str, Any]:
     ids = [c.id for c in crediti]
     lettere = _lettere(s, ids)

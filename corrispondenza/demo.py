@@ -23,7 +23,7 @@ ORDINE = ("soggetti", "relazioni", "crediti", "pagamenti", "storico")
 
 
 def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, seme: int, oggi: date) -> None:
-    from corrispondenza.cli import esegui_importazione
+    from corrispondenza.cli.archivio import esegui_importazione
 
     if not config.exists():
         config = cartella / "config.yaml"

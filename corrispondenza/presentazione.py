@@ -5,6 +5,7 @@ Only the CLI calls this; ``--json`` output bypasses it entirely.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -134,3 +135,79 @@ def riepilogo(out: Console, dati: dict[str, Any]) -> None:
             etichetta = voce[titolo] + (f" — {voce['descrizione']}" if "descrizione" in voce else "")
             tabella.add_row(etichetta, str(voce["crediti"]), euro(voce["importo"]), euro(voce["residuo"]))
         out.print(tabella)
+
+
+def lotto(out: Console, dati: dict[str, Any]) -> None:
+    """The review table: every letter with recipient, channel, amounts and why; then who is left
+    out, grouped by reason with the article; then the reports for the other offices."""
+    out.print(
+        f"[bold]Lotto {dati['lotto']}[/] del {data(dati['data'])} — stato: {dati['stato']}", markup=True
+    )
+    tabella = Table(title=f"{len(dati['lettere'])} lettere proposte")
+    for nome in ("lettera", "tipo", "canale", "destinatario", "ruolo", "crediti"):
+        tabella.add_column(nome, no_wrap=True)
+    for nome in ("principale", "spese", "totale"):
+        tabella.add_column(nome, justify="right", no_wrap=True, min_width=11)
+    tabella.add_column("perché", overflow="ellipsis", no_wrap=True, max_width=40)
+    totale = Decimal("0.00")
+    for x in dati["lettere"]:
+        importi = x["importi"]
+        totale += Decimal(importi["totale"])
+        primo = x["motivi"][0] if x["motivi"] else {"articolo": "", "testo": ""}
+        tabella.add_row(
+            str(x["id"]),
+            x["tipo"],
+            x["canale"],
+            x["destinatario"]["codice_fiscale"],
+            x["destinatario"]["ruolo"],
+            str(len(x["crediti"])),
+            euro(importi["principale"]),
+            euro(importi["spese"]),
+            euro(importi["totale"]),
+            f"Art. {primo['articolo']}: {primo['testo']}",
+        )
+    tabella.add_row("Totale", "", "", "", "", "", "", "", formatta_euro(totale), "")
+    out.print(tabella)
+    _differenze(out, dati)
+    _esclusi(out, dati["esclusi"])
+    _segnalazioni(out, dati["segnalazioni"])
+
+
+def _differenze(out: Console, dati: dict[str, Any]) -> None:
+    for x in dati["lettere"]:
+        for d in x.get("differenze", []):
+            out.print(
+                f"[yellow]Attenzione:[/] lettera {x['id']}, credito {d['credito']}: importo congelato "
+                f"{euro(d['congelato'])}, residuo attuale {euro(d['attuale'])}",
+                markup=True,
+            )
+
+
+def _esclusi(out: Console, esclusi: list[dict[str, Any]]) -> None:
+    gruppi: dict[tuple[str, str], list[str]] = {}
+    for e in esclusi:
+        gruppi.setdefault((e["articolo"], _senza_date(e["motivo"])), []).append(e["credito"])
+    tabella = Table("articolo", "motivo", "crediti", "esempi", title=f"{len(esclusi)} crediti esclusi")
+    for (articolo, motivo), crediti in sorted(gruppi.items(), key=lambda g: -len(g[1])):
+        tabella.add_row(
+            f"Art. {articolo}" if articolo[0].isdigit() else articolo,
+            motivo,
+            str(len(crediti)),
+            ", ".join(crediti[:3]),
+        )
+    out.print(tabella)
+
+
+def _senza_date(motivo: str) -> str:
+    """Group 'avviso possibile dal 15/01/2027' with its siblings of other days."""
+    return re.sub(r"\d{2}/\d{2}/\d{4}", "…", re.sub(r"\d+(\.\d{3})*,\d{2} €", "…", motivo))
+
+
+def _segnalazioni(out: Console, segnalazioni: list[dict[str, Any]]) -> None:
+    if not segnalazioni:
+        return
+    conteggi: dict[str, int] = {}
+    for x in segnalazioni:
+        conteggi[x["tipo"]] = conteggi.get(x["tipo"], 0) + 1
+    elenco = ", ".join(f"{tipo} {n}" for tipo, n in sorted(conteggi.items()))
+    out.print(f"Segnalazioni: {elenco}. Elenchi per gli uffici: corrispondenza segnalazioni --tipo TIPO")

@@ -64,3 +64,45 @@ def verifica_transizione(da: StatoCredito, a: StatoCredito) -> None:
 def fase_successiva(attuale: FaseCredito, proposta: FaseCredito) -> bool:
     """True when ``proposta`` is further along than ``attuale``: phases never go back."""
     return ORDINE_FASI.index(proposta) > ORDINE_FASI.index(attuale)
+
+
+class StatoLotto(StrEnum):
+    """A mailing batch: proposed by ``pianifica``, reviewed, approved (amounts frozen), then
+    generated and sent (later steps); or cancelled before it leaves."""
+
+    PROPOSTA = "proposta"
+    APPROVATA = "approvata"
+    GENERATA = "generata"
+    INVIATA = "inviata"
+    ANNULLATA = "annullata"
+
+
+TRANSIZIONI_LOTTO: dict[StatoLotto, frozenset[StatoLotto]] = {
+    StatoLotto.PROPOSTA: frozenset({StatoLotto.APPROVATA, StatoLotto.ANNULLATA}),
+    StatoLotto.APPROVATA: frozenset({StatoLotto.GENERATA, StatoLotto.ANNULLATA}),
+    StatoLotto.GENERATA: frozenset({StatoLotto.INVIATA, StatoLotto.ANNULLATA}),
+    StatoLotto.INVIATA: frozenset(),
+    StatoLotto.ANNULLATA: frozenset(),
+}
+LOTTI_APERTI = frozenset({StatoLotto.PROPOSTA, StatoLotto.APPROVATA, StatoLotto.GENERATA})
+
+
+class StatoLettera(StrEnum):
+    """Where *we* are with a letter (STYLE.md: the first of the two axes; the provider's
+    receipts are the second, added with the PEC issues)."""
+
+    BOZZA = "bozza"
+    APPROVATA = "approvata"
+    GENERATA = "generata"
+    IN_INVIO = "in_invio"
+    INVIATA = "inviata"
+    DA_RITENTARE = "da_ritentare"
+    FALLITA = "fallita"
+    ANNULLATA = "annullata"
+
+
+def verifica_transizione_lotto(da: StatoLotto, a: StatoLotto) -> None:
+    if a not in TRANSIZIONI_LOTTO[da]:
+        raise TransizioneNonValidaError(
+            f"Il lotto non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
+        )

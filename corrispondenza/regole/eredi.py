@@ -62,8 +62,12 @@ def lettere_agli_eredi(pratica: Pratica, oggi: date, par: Parametri) -> Decision
         return Decisione(pratica.credito_id, lettere=proposte, segnalazioni=problemi, sotto_soglia=sotto)
     attese = [e for e in esiti if not isinstance(e, LetteraProposta)]
     primo = attese[0]
-    testo = "; ".join(e.motivo for e in attese)
-    return replace(escludi(pratica, primo.articolo, testo, None, *problemi), sotto_soglia=sotto)
+    testo = primo.motivo.split(": ", 1)[-1] + (
+        f" (e per altri {len(attese) - 1} eredi)" if len(attese) > 1 else ""
+    )
+    return replace(
+        escludi(pratica, primo.articolo, f"lettera agli eredi: {testo}", None, *problemi), sotto_soglia=sotto
+    )
 
 
 @dataclass(frozen=True)

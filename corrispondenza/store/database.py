@@ -34,6 +34,7 @@ def apri(url: str, *, migra_subito: bool = True) -> Engine:
     engine = create_engine(url, future=True)
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _pragma_sqlite)
+        event.listen(engine, "begin", _inizia_sqlite)
     if migra_subito:
         migra(engine)
     return engine
@@ -64,6 +65,14 @@ def _pragma_sqlite(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+    # Python's sqlite3 does not open a transaction before DDL, so a failed migration would stay
+    # half applied; with the driver's own handling off, every transaction starts with BEGIN
+    # (``_inizia_sqlite``) and DDL rolls back like anything else (SQLAlchemy's pysqlite recipe).
+    dbapi_connection.isolation_level = None
+
+
+def _inizia_sqlite(connessione: Any) -> None:
+    connessione.exec_driver_sql("BEGIN")
 
 
 def alembic_config() -> AlembicConfig:
@@ -76,15 +85,39 @@ def migra(engine: Engine, revisione: str = "head") -> None:
     """Apply the migrations up to ``revisione``; errors name the database, not the password."""
     config = alembic_config()
     try:
-        with engine.begin() as connessione:
-            config.attributes["connection"] = connessione
-            command.upgrade(config, revisione)
+        with engine.connect() as connessione:
+            sqlite = connessione.dialect.name == "sqlite"
+            if sqlite:  # SQLite rebuilds altered tables: foreign keys are checked after, not during
+                _chiavi_esterne(connessione, attive=False)
+            try:
+                with connessione.begin():
+                    config.attributes["connection"] = connessione
+                    command.upgrade(config, revisione)
+                    if sqlite:
+                        _verifica_chiavi_esterne(connessione)
+            finally:
+                if sqlite:
+                    _chiavi_esterne(connessione, attive=True)
     except SQLAlchemyError as exc:
         raise StoreError(
             f"Impossibile aprire o aggiornare il database ({engine.url.render_as_string()}): "
             f"{exc.__class__.__name__}",
             dettaglio=str(exc),
         ) from exc
+
+
+def _chiavi_esterne(connessione: Any, *, attive: bool) -> None:
+    """PRAGMA foreign_keys only takes effect outside a transaction: sent on the raw connection."""
+    connessione.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if attive else 'OFF'}")
+
+
+def _verifica_chiavi_esterne(connessione: Any) -> None:
+    violazioni = connessione.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if violazioni:
+        raise StoreError(
+            "La migrazione del database lascerebbe riferimenti non validi: annullata.",
+            violazioni=[tuple(v) for v in violazioni[:20]],
+        )
 
 
 @contextmanager

@@ -141,8 +141,59 @@ class Pagamento(Base):
     importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
 
 
+class Lotto(Base):
+    """A mailing batch (``pianifica``): its letters, the credits left out and the reports."""
+
+    __tablename__ = "lotti"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    data: Mapped[date] = mapped_column(Date, index=True)
+    stato: Mapped[str] = mapped_column(String(20), index=True)
+    creato_il: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    creato_da: Mapped[str] = mapped_column(String(100))
+    approvato_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approvato_da: Mapped[str | None] = mapped_column(String(100))
+
+    lettere: Mapped[list[Lettera]] = relationship(back_populates="lotto", order_by="Lettera.id")
+
+
+class Esclusione(Base):
+    """A credit ``pianifica`` did not propose, with the article and the first possible day."""
+
+    __tablename__ = "esclusioni"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lotto_id: Mapped[int] = mapped_column(ForeignKey("lotti.id"), index=True)
+    credito_id: Mapped[int] = mapped_column(ForeignKey("crediti.id"))
+    articolo: Mapped[str] = mapped_column(String(10))
+    motivo: Mapped[str] = mapped_column(Text)
+    dal: Mapped[date | None] = mapped_column(Date)
+
+
+class Segnalazione(Base):
+    """A report for another office: stralcio, bankruptcy, prescription, review, direct ruolo."""
+
+    __tablename__ = "segnalazioni"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lotto_id: Mapped[int] = mapped_column(ForeignKey("lotti.id"), index=True)
+    credito_id: Mapped[int] = mapped_column(ForeignKey("crediti.id"))
+    tipo: Mapped[str] = mapped_column(String(20), index=True)
+    articolo: Mapped[str] = mapped_column(String(10))
+    motivo: Mapped[str] = mapped_column(Text)
+    destinatario_id: Mapped[int | None] = mapped_column(ForeignKey("soggetti.id"))
+    principale: Mapped[Decimal | None] = mapped_column(Euro)
+    interessi: Mapped[Decimal | None] = mapped_column(Euro)
+    spese: Mapped[Decimal | None] = mapped_column(Euro)
+    maggiorazione: Mapped[Decimal | None] = mapped_column(Euro)
+
+
 class Lettera(Base):
-    """A letter of the correspondence history: imported (``origine`` storico) or, later, produced."""
+    """A letter: imported history (``origine`` storico) or planned in a lotto (``origine`` lotto).
+
+    For planned letters the recipient, channel and every amount are frozen at approval; the
+    per-credit amounts are on ``LetteraCredito``.
+    """
 
     __tablename__ = "lettere"
     __table_args__ = (UniqueConstraint("origine", "id_esterno"),)
@@ -158,8 +209,18 @@ class Lettera(Base):
     esito: Mapped[str | None] = mapped_column(String(30))
     spese: Mapped[Decimal] = mapped_column(Euro, default=Decimal("0.00"))
     importazione_id: Mapped[int | None] = mapped_column(ForeignKey("importazioni.id"))
+    lotto_id: Mapped[int | None] = mapped_column(ForeignKey("lotti.id"), index=True)
+    stato: Mapped[str | None] = mapped_column(String(20))
+    ruolo: Mapped[str | None] = mapped_column(String(10))
+    struttura: Mapped[str | None] = mapped_column(String(20))
+    principale: Mapped[Decimal | None] = mapped_column(Euro)
+    interessi: Mapped[Decimal | None] = mapped_column(Euro)
+    maggiorazione: Mapped[Decimal | None] = mapped_column(Euro)
+    totale: Mapped[Decimal | None] = mapped_column(Euro)
+    motivi: Mapped[list | None] = mapped_column(JSON)
 
-    crediti: Mapped[list[LetteraCredito]] = relationship()
+    crediti: Mapped[list[LetteraCredito]] = relationship(order_by="LetteraCredito.credito_id")
+    lotto: Mapped[Lotto | None] = relationship(back_populates="lettere")
 
 
 class LetteraCredito(Base):
@@ -169,6 +230,10 @@ class LetteraCredito(Base):
 
     lettera_id: Mapped[int] = mapped_column(ForeignKey("lettere.id"), primary_key=True)
     credito_id: Mapped[int] = mapped_column(ForeignKey("crediti.id"), primary_key=True, index=True)
+    principale: Mapped[Decimal | None] = mapped_column(Euro)
+    interessi: Mapped[Decimal | None] = mapped_column(Euro)
+    spese: Mapped[Decimal | None] = mapped_column(Euro)
+    maggiorazione: Mapped[Decimal | None] = mapped_column(Euro)
 
 
 class Evento(Base):

@@ -6,12 +6,13 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from corrispondenza.errors import TransizioneNonValidaError
 from corrispondenza.stato import FaseCredito, StatoCredito
-from corrispondenza.store.database import apri, migra, sessione
+from corrispondenza.store.database import alembic_config, apri, migra, sessione
 from corrispondenza.store.giornale import Operazione, avanza_fase, cambia_stato, eventi_di, registra
 from corrispondenza.store.tabelle import Credito, Evento, Soggetto
 
@@ -59,13 +60,12 @@ def test_riaprire_il_database_non_rifa_le_migrazioni(engine: Engine, database_ur
     apri(database_url).dispose()
     with sessione(engine) as s:
         assert s.scalar(select(Credito.id_esterno)) == "T-1"
-        assert s.execute(text("select version_num from alembic_version")).scalar() == "0001"
+        testa = ScriptDirectory.from_config(alembic_config()).get_current_head()
+        assert s.execute(text("select version_num from alembic_version")).scalar() == testa
 
 
 def test_migrazione_reversibile(engine: Engine) -> None:
     from alembic import command
-
-    from corrispondenza.store.database import alembic_config
 
     config = alembic_config()
     with engine.begin() as connessione:
@@ -145,4 +145,36 @@ def test_sqlite_in_modalita_wal_con_chiavi_esterne(tmp_path) -> None:
     with motore.connect() as c:
         assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    motore.dispose()
+
+
+def test_migrazione_di_un_archivio_popolato_alla_versione_nuova(database_url: str) -> None:
+    """An office's 0001 database with letters keeps them all after the upgrade (SQLite rebuilds
+    the altered tables: foreign keys must survive, and a failure must roll everything back)."""
+    motore = apri(database_url, migra_subito=False)
+    migra(motore, "0001")
+    with motore.begin() as c:
+        c.execute(
+            text(
+                "insert into soggetti (codice_fiscale, tipo, fallito) "
+                "values ('RSSMRA85T10A562S', 'fisica', false)"
+            )
+        )
+        c.execute(
+            text(
+                "insert into crediti (id_esterno, struttura, tipo, soggetto_id, importo, stato, fase) "
+                "values ('T-1', 'TICKET', 'a', 1, 1234, 'aperto', 'avviso')"
+            )
+        )
+        c.execute(
+            text(
+                "insert into lettere (origine, id_esterno, tipo, canale, destinatario_id, spese) "
+                "values ('storico', 'S-1', 'avviso', 'posta_ordinaria', 1, 0)"
+            )
+        )
+        c.execute(text("insert into lettere_crediti (lettera_id, credito_id) values (1, 1)"))
+    migra(motore)
+    with motore.connect() as c:
+        assert c.execute(text("select count(*) from lettere_crediti")).scalar() == 1
+        assert c.execute(text("select id_esterno, lotto_id from lettere")).one() == ("S-1", None)
     motore.dispose()

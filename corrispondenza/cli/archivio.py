@@ -1,72 +1,20 @@
-"""The command line (Typer): Italian verbs, ``--json`` on every read command, stable exit codes.
-
-Exit codes (README): 0 ok, 2 usage, 3 invalid input or config (nothing written), 4 partial
-failure, 1 unexpected. Errors are caught here and only here, and mapped by class.
-"""
+"""Commands on the archive: start a workspace, import records, look a debtor or credit up, the demo."""
 
 from __future__ import annotations
 
-import json
-import os
-import sys
 from datetime import date
-from enum import IntEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
 from corrispondenza import orologio, presentazione
-from corrispondenza.config import ConfigCaricata, carica_config
-from corrispondenza.errors import (
-    CorrispondenzaError,
-    DatiNonValidiError,
-    InputNonValidoError,
-    NonTrovatoError,
-)
+from corrispondenza.cli.base import ExitStatus, OpzioneJson, app, archivio, config_di, err, out, stampa_json
+from corrispondenza.config import ConfigCaricata
+from corrispondenza.errors import DatiNonValidiError
 from corrispondenza.importa import IMPORTATORI, Contesto, EsitoImportazione, importa_file
-from corrispondenza.store.database import apri, sessione
+from corrispondenza.store.database import apri
 from corrispondenza.store.giornale import Operazione
-
-
-class ExitStatus(IntEnum):
-    OK = 0
-    ERRORE_INATTESO = 1
-    USO = 2
-    INPUT_NON_VALIDO = 3
-    FALLIMENTO_PARZIALE = 4
-
-
-app = typer.Typer(
-    name="corrispondenza",
-    help="Corrispondenza del recupero crediti: importa, consulta, (in seguito) pianifica e invia.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-_LARGHEZZA = None if sys.stdout.isatty() else 120  # pipes and files get full tables, not 80 columns
-out = Console(highlight=False, soft_wrap=True, width=_LARGHEZZA)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-OpzioneJson = Annotated[bool, typer.Option("--json", help="Stampa il risultato in JSON (formato stabile).")]
-
-
-@app.callback()
-def principale(
-    ctx: typer.Context,
-    config: Annotated[
-        Path,
-        typer.Option("--config", "-c", help="Il file di configurazione.", envvar="CORRISPONDENZA_CONFIG"),
-    ] = Path("config.yaml"),
-) -> None:
-    ctx.obj = {"config": config}
-
-
-def _config(ctx: typer.Context) -> ConfigCaricata:
-    return carica_config(ctx.obj["config"])
 
 
 @app.command()
@@ -96,7 +44,7 @@ def importa(
         raise typer.BadParameter(
             f"tipo sconosciuto «{tipo}»: usare {', '.join(IMPORTATORI)}", param_hint="TIPO"
         )
-    caricata = _config(ctx)
+    caricata = config_di(ctx)
     try:
         esito = esegui_importazione(caricata, tipo, file, solo_validi=solo_validi, oggi=orologio.oggi())
     except DatiNonValidiError as exc:
@@ -104,7 +52,7 @@ def importa(
             raise
         esito = EsitoImportazione(tipo=tipo, file=file.name, errori=exc.problemi)  # the same shape
     if come_json:
-        print(json.dumps(esito.come_json(), ensure_ascii=False, indent=2))
+        stampa_json(esito.come_json())
     else:
         presentazione.esito_importazione(out, err, esito, solo_validi)
     if esito.errori:
@@ -149,14 +97,10 @@ def stato(
 
     if (chiave is None) == (not riepilogo):
         raise typer.BadParameter("indicare un codice fiscale o un id di credito, oppure --riepilogo")
-    engine = apri(_config(ctx).database_url)
-    try:
-        with sessione(engine) as s:
-            dati = consulta.riepilogo(s) if riepilogo else consulta.stato_di(s, chiave or "")
-    finally:
-        engine.dispose()
+    with archivio(config_di(ctx)) as s:
+        dati = consulta.riepilogo(s) if riepilogo else consulta.stato_di(s, chiave or "")
     if come_json:
-        print(json.dumps(dati, ensure_ascii=False, indent=2))
+        stampa_json(dati)
     elif riepilogo:
         presentazione.riepilogo(out, dati)
     else:
@@ -176,33 +120,3 @@ def demo(
     from corrispondenza.demo import esegui_demo
 
     esegui_demo(out, ctx.obj["config"], cartella, n_crediti=crediti, seme=seme, oggi=orologio.oggi())
-
-
-def _stampa_errore(exc: CorrispondenzaError) -> None:
-    err.print(f"[bold red]Errore:[/] {escape(str(exc))}", markup=True)
-
-
-def main(argv: list[str] | None = None) -> Any:
-    """Entry point: run the app and turn project errors into messages and exit codes."""
-    try:
-        return app(args=argv, standalone_mode=True)
-    except InputNonValidoError as exc:
-        _stampa_errore(exc)
-        sys.exit(ExitStatus.INPUT_NON_VALIDO)
-    except NonTrovatoError as exc:
-        _stampa_errore(exc)
-        sys.exit(ExitStatus.INPUT_NON_VALIDO)
-    except CorrispondenzaError as exc:
-        _stampa_errore(exc)
-        sys.exit(ExitStatus.ERRORE_INATTESO)
-    except KeyboardInterrupt:
-        err.print("Interrotto.")
-        sys.exit(130)
-    except Exception as exc:
-        if os.environ.get("CORRISPONDENZA_DEBUG"):
-            raise
-        err.print(
-            f"Errore inatteso ({exc.__class__.__name__}). "
-            "Ripetere con CORRISPONDENZA_DEBUG=1 per i dettagli tecnici e segnalarlo ai manutentori."
-        )
-        sys.exit(ExitStatus.ERRORE_INATTESO)

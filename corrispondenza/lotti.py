@@ -1,0 +1,299 @@
+"""The mailing batch (lotto): proposed by ``pianifica``, reviewed, approved, or cancelled.
+
+``pianifica`` runs the rules on every credit for a day, groups the letters and stores the
+proposal with every exclusion and report, so the review table can say why for each credit.
+Approval freezes recipients, channels and amounts: a payment or an address change afterwards
+does not silently change a letter, it is flagged (``differenze``). Every state change goes
+through the one transition table (``stato.py``) and is journaled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from corrispondenza.dominio.euro import in_json
+from corrispondenza.errors import InputNonValidoError, NonTrovatoError
+from corrispondenza.regole.esito import Decisione, Esclusione
+from corrispondenza.regole.parametri import Parametri
+from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, raggruppa
+from corrispondenza.regole.valuta import valuta
+from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
+from corrispondenza.store.giornale import Operazione, registra
+from corrispondenza.store.pratiche import carica_pratiche
+from corrispondenza.store.saldi import totali_pagati
+from corrispondenza.store.tabelle import (
+    Credito,
+    Lettera,
+    LetteraCredito,
+    Lotto,
+    Soggetto,
+)
+from corrispondenza.store.tabelle import Esclusione as RigaEsclusione
+from corrispondenza.store.tabelle import Segnalazione as RigaSegnalazione
+
+
+@dataclass(frozen=True)
+class EsitoPianificazione:
+    lotto_id: int | None
+    proposte: Proposte
+
+
+def pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoPianificazione:
+    """Propose the letters due on ``oggi``; credits already in an open lotto are not proposed again."""
+    _data_ammessa(s, oggi)
+    impegnati = _in_lotti_aperti(s)
+    decisioni = []
+    for pratica in carica_pratiche(s):
+        if pratica.credito_id in impegnati:
+            lotto_id = impegnati[pratica.credito_id]
+            esclusione = Esclusione("lotto", f"già in una lettera del lotto {lotto_id}, non ancora inviata")
+            decisioni.append((pratica, Decisione(pratica.credito_id, esclusione=esclusione)))
+        else:
+            decisioni.append((pratica, valuta(pratica, oggi, par)))
+    proposte = raggruppa(decisioni, par)
+    if not proposte.lettere and (not proposte.segnalazioni or _aperto_il(s, oggi)):
+        return EsitoPianificazione(None, proposte)  # idempotent: nothing new since the last run
+    return EsitoPianificazione(_salva(s, op, oggi, proposte), proposte)
+
+
+def _aperto_il(s: Session, giorno: date) -> bool:
+    aperti = [x.value for x in LOTTI_APERTI]
+    return (
+        s.scalar(select(func.count()).select_from(Lotto).where(Lotto.data == giorno, Lotto.stato.in_(aperti)))
+        > 0
+    )
+
+
+def _data_ammessa(s: Session, oggi: date) -> None:
+    """A run refuses a day before the latest lotto's: letters already planned would repeat."""
+    ultima = s.scalar(select(func.max(Lotto.data)).where(Lotto.stato != StatoLotto.ANNULLATA))
+    if ultima is not None and oggi < ultima:
+        raise InputNonValidoError(
+            f"Data {oggi:%d/%m/%Y} precedente all'ultimo lotto ({ultima:%d/%m/%Y}): "
+            "la pianificazione non torna indietro nel tempo.",
+            data=oggi.isoformat(),
+        )
+
+
+def _in_lotti_aperti(s: Session) -> dict[int, int]:
+    query = (
+        select(LetteraCredito.credito_id, Lettera.lotto_id)
+        .join(Lettera, Lettera.id == LetteraCredito.lettera_id)
+        .join(Lotto, Lotto.id == Lettera.lotto_id)
+        .where(Lotto.stato.in_([x.value for x in LOTTI_APERTI]), Lettera.stato != StatoLettera.ANNULLATA)
+    )
+    return dict(s.execute(query).all())
+
+
+def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte) -> int:
+    lotto = Lotto(data=oggi, stato=StatoLotto.PROPOSTA, creato_il=op.quando, creato_da=op.operatore)
+    s.add(lotto)
+    s.flush()
+    for proposta in proposte.lettere:
+        s.add(_riga_lettera(lotto.id, proposta))
+    s.add_all(
+        RigaEsclusione(lotto_id=lotto.id, credito_id=c, articolo=e.articolo, motivo=e.motivo, dal=e.dal)
+        for c, e in proposte.esclusi
+    )
+    for credito_id, x in proposte.segnalazioni:
+        importi = x.importi
+        s.add(
+            RigaSegnalazione(
+                lotto_id=lotto.id,
+                credito_id=credito_id,
+                tipo=x.tipo,
+                articolo=x.articolo,
+                motivo=x.motivo,
+                destinatario_id=x.destinatario.id if x.destinatario else None,
+                principale=importi.principale if importi else None,
+                interessi=importi.interessi if importi else None,
+                spese=importi.spese if importi else None,
+                maggiorazione=importi.maggiorazione if importi else None,
+            )
+        )
+    testo = f"lotto del {oggi:%d/%m/%Y}: {len(proposte.lettere)} lettere proposte"
+    registra(s, op, cosa="lotto.proposto", perche=testo, entita="lotto", entita_id=lotto.id)
+    return lotto.id
+
+
+def _riga_lettera(lotto_id: int, x: LetteraRaggruppata) -> Lettera:
+    importi = x.importi
+    return Lettera(
+        origine="lotto",
+        lotto_id=lotto_id,
+        stato=StatoLettera.BOZZA,
+        tipo=x.tipo,
+        canale=x.canale,
+        destinatario_id=x.destinatario.id,
+        ruolo=x.ruolo,
+        struttura=x.struttura,
+        principale=importi.principale,
+        interessi=importi.interessi,
+        spese=importi.spese,
+        maggiorazione=importi.maggiorazione,
+        totale=importi.totale,
+        motivi=[{"articolo": m.articolo, "testo": m.testo} for m in x.motivi],
+        crediti=[
+            LetteraCredito(
+                credito_id=v.credito_id,
+                principale=v.importi.principale,
+                interessi=v.importi.interessi,
+                spese=v.importi.spese,
+                maggiorazione=v.importi.maggiorazione,
+            )
+            for v in x.voci
+        ],
+    )
+
+
+def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLotto) -> Lotto:
+    """The only way a lotto changes state: checked against the table, its letters follow, journaled."""
+    lotto = s.get(Lotto, lotto_id)
+    if lotto is None:
+        raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
+    attuale = StatoLotto(lotto.stato)
+    verifica_transizione_lotto(attuale, nuovo)
+    lotto.stato = nuovo
+    stato_lettere = {
+        StatoLotto.APPROVATA: StatoLettera.APPROVATA,
+        StatoLotto.ANNULLATA: StatoLettera.ANNULLATA,
+    }
+    for lettera in lotto.lettere:
+        if nuovo in stato_lettere:
+            lettera.stato = stato_lettere[nuovo]
+    if nuovo is StatoLotto.APPROVATA:
+        lotto.approvato_il, lotto.approvato_da = op.quando, op.operatore
+    perche = f"lotto {lotto_id}: da {attuale} a {nuovo}"
+    registra(
+        s,
+        op,
+        cosa="lotto.stato",
+        perche=perche,
+        entita="lotto",
+        entita_id=lotto_id,
+        dati={"da": attuale, "a": nuovo},
+    )
+    return lotto
+
+
+def mostra(s: Session, lotto_id: int, oggi: date) -> dict[str, Any]:
+    """The lotto in the ``--json`` shape of the README, with what changed since it was frozen."""
+    lotto = s.get(Lotto, lotto_id)
+    if lotto is None:
+        raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
+    crediti = {
+        c.id: c for c in s.scalars(select(Credito).where(Credito.id.in_(_crediti_del_lotto(s, lotto_id))))
+    }
+    soggetti = {
+        x.id: x for x in s.scalars(select(Soggetto).where(Soggetto.id.in_(_soggetti_del_lotto(s, lotto_id))))
+    }
+    pagato = totali_pagati(s, [c for c in crediti])
+    return {
+        "lotto": lotto.id,
+        "data": lotto.data.isoformat(),
+        "stato": lotto.stato,
+        "lettere": [_lettera_json(x, crediti, soggetti, pagato) for x in lotto.lettere],
+        "esclusi": [
+            {
+                "credito": crediti[e.credito_id].id_esterno,
+                "struttura": crediti[e.credito_id].struttura,
+                "articolo": e.articolo,
+                "motivo": e.motivo,
+                "dal": e.dal.isoformat() if e.dal else None,
+            }
+            for e in s.scalars(
+                select(RigaEsclusione).where(RigaEsclusione.lotto_id == lotto_id).order_by(RigaEsclusione.id)
+            )
+        ],
+        "segnalazioni": [
+            _segnalazione_json(x, crediti, soggetti)
+            for x in s.scalars(
+                select(RigaSegnalazione)
+                .where(RigaSegnalazione.lotto_id == lotto_id)
+                .order_by(RigaSegnalazione.id)
+            )
+        ],
+    }
+
+
+def _crediti_del_lotto(s: Session, lotto_id: int) -> set[int]:
+    nelle_lettere = select(LetteraCredito.credito_id).join(Lettera).where(Lettera.lotto_id == lotto_id)
+    esclusi = select(RigaEsclusione.credito_id).where(RigaEsclusione.lotto_id == lotto_id)
+    segnalati = select(RigaSegnalazione.credito_id).where(RigaSegnalazione.lotto_id == lotto_id)
+    return set(s.scalars(nelle_lettere.union(esclusi, segnalati)))
+
+
+def _soggetti_del_lotto(s: Session, lotto_id: int) -> set[int]:
+    destinatari = select(Lettera.destinatario_id).where(Lettera.lotto_id == lotto_id)
+    segnalati = select(RigaSegnalazione.destinatario_id).where(RigaSegnalazione.lotto_id == lotto_id)
+    debitori = select(Credito.soggetto_id).where(Credito.id.in_(_crediti_del_lotto(s, lotto_id)))
+    return {x for x in s.scalars(destinatari.union(segnalati, debitori)) if x is not None}
+
+
+def _importi(
+    principale: Decimal | None,
+    interessi: Decimal | None,
+    spese: Decimal | None,
+    maggiorazione: Decimal | None,
+) -> dict[str, str]:
+    valori = [x or Decimal("0.00") for x in (principale, interessi, spese, maggiorazione)]
+    nomi = ("principale", "interessi", "spese", "maggiorazione")
+    return {
+        **{n: in_json(v) for n, v in zip(nomi, valori, strict=True)},
+        "totale": in_json(sum(valori, Decimal("0.00"))),
+    }
+
+
+def _lettera_json(
+    x: Lettera, crediti: dict[int, Credito], soggetti: dict[int, Soggetto], pagato: dict[int, Decimal]
+) -> dict[str, Any]:
+    return {
+        "id": x.id,
+        "tipo": x.tipo,
+        "canale": x.canale,
+        "stato": x.stato,
+        "struttura": x.struttura,
+        "destinatario": {"codice_fiscale": soggetti[x.destinatario_id].codice_fiscale, "ruolo": x.ruolo},
+        "crediti": [crediti[v.credito_id].id_esterno for v in x.crediti],
+        "importi": _importi(x.principale, x.interessi, x.spese, x.maggiorazione),
+        "motivi": x.motivi or [],
+        "differenze": _differenze(x, crediti, pagato),
+    }
+
+
+def _differenze(x: Lettera, crediti: dict[int, Credito], pagato: dict[int, Decimal]) -> list[dict[str, str]]:
+    """Credits whose residual no longer matches the frozen amount (a payment arrived)."""
+    risultato = []
+    for voce in x.crediti:
+        credito = crediti[voce.credito_id]
+        attuale = credito.importo - pagato.get(credito.id, Decimal("0.00"))
+        if voce.principale is not None and attuale != voce.principale:
+            risultato.append(
+                {
+                    "credito": credito.id_esterno,
+                    "congelato": in_json(voce.principale),
+                    "attuale": in_json(attuale),
+                }
+            )
+    return risultato
+
+
+def _segnalazione_json(
+    x: RigaSegnalazione, crediti: dict[int, Credito], soggetti: dict[int, Soggetto]
+) -> dict[str, Any]:
+    con_importi = x.principale is not None
+    destinatario = soggetti.get(x.destinatario_id) if x.destinatario_id else None
+    return {
+        "tipo": x.tipo,
+        "crediti": [crediti[x.credito_id].id_esterno],
+        "destinatario": {"codice_fiscale": destinatario.codice_fiscale} if destinatario else None,
+        "importi": _importi(x.principale, x.interessi, x.spese, x.maggiorazione) if con_importi else None,
+        "articolo": x.articolo,
+        "motivo": x.motivo,
+    }
