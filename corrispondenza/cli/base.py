@@ -25,6 +25,7 @@ from corrispondenza.errors import (
     CorrispondenzaError,
     InputNonValidoError,
     NonTrovatoError,
+    TransizioneNonValidaError,
 )
 from corrispondenza.store.database import apri, sessione
 
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> Any:
     except InputNonValidoError as exc:
         _stampa_errore(exc)
         sys.exit(ExitStatus.INPUT_NON_VALIDO)
-    except NonTrovatoError as exc:
+    except (NonTrovatoError, TransizioneNonValidaError) as exc:
         _stampa_errore(exc)
         sys.exit(ExitStatus.INPUT_NON_VALIDO)
     except CorrispondenzaError as exc:
