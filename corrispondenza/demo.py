@@ -1,4 +1,5 @@
-"""``corrispondenza demo``: the flow that exists so far, on generated sample data.
+"""``corrispondenza demo``: the flow that exists so far, on generated sample data: import, then
+the month's planning, reviewed and approved.
 
 It uses the config given with ``--config`` when that file exists (the repository's own
 config.yaml, whose database lives in demo/), otherwise it creates a workspace in the demo
@@ -11,12 +12,16 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
+from sqlalchemy import Engine
 
-from corrispondenza import presentazione
+from corrispondenza import lotti, presentazione
 from corrispondenza.campione import genera_campione, scrivi_campione
-from corrispondenza.config import carica_config
+from corrispondenza.config import Config, carica_config
 from corrispondenza.consulta import riepilogo
+from corrispondenza.regole.parametri import Parametri
+from corrispondenza.stato import StatoLotto
 from corrispondenza.store.database import apri, sessione
+from corrispondenza.store.giornale import Operazione
 from corrispondenza.workspace import inizializza
 
 ORDINE = ("soggetti", "relazioni", "crediti", "pagamenti", "storico")
@@ -44,12 +49,26 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
     try:
         with sessione(engine) as s:
             presentazione.riepilogo(out, riepilogo(s))
+        _pianifica_e_approva(out, engine, caricata.config, oggi)
     finally:
         engine.dispose()
     out.print(
         "Provare ora: corrispondenza stato --riepilogo, corrispondenza stato CODICE_FISCALE "
-        f"(i codici sono in {file['soggetti']})"
+        f"(i codici sono in {file['soggetti']}), corrispondenza lotto mostra N, "
+        "corrispondenza segnalazioni --tipo fallimento"
     )
+
+
+def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: date) -> None:
+    """The month's planning on the sample, approved as the clerk would after reviewing it."""
+    operazione = Operazione.corrente()
+    with sessione(engine) as s:
+        esito = lotti.pianifica(s, operazione, oggi, Parametri.da_config(config))
+        if esito.lotto_id is None:
+            out.print(f"Pianificazione del {oggi:%d/%m/%Y}: nessuna nuova lettera (già in un lotto aperto).")
+            return
+        lotti.cambia_stato_lotto(s, operazione, esito.lotto_id, StatoLotto.APPROVATA)
+        presentazione.lotto(out, lotti.mostra(s, esito.lotto_id, oggi))
 
 
 def _strutture_per_tipo() -> dict[str, str]:

@@ -200,7 +200,8 @@ def _esclusi(out: Console, esclusi: list[dict[str, Any]]) -> None:
 
 def _senza_date(motivo: str) -> str:
     """Group 'avviso possibile dal 15/01/2027' with its siblings of other days."""
-    return re.sub(r"\d{2}/\d{2}/\d{4}", "…", re.sub(r"\d+(\.\d{3})*,\d{2} €", "…", motivo))
+    senza_importi = re.sub(r"\d+(\.\d{3})*,\d{2} €", "…", motivo)
+    return re.sub(r"\d+", "…", re.sub(r"\d{2}/\d{2}/\d{4}", "…", senza_importi))
 
 
 def _segnalazioni(out: Console, segnalazioni: list[dict[str, Any]]) -> None:

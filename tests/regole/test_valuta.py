@@ -6,6 +6,7 @@ Amounts are computed by hand in the comments. Defaults: a ticket of 100,00 € f
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -440,3 +441,13 @@ def test_art_3_3_tasso_legale_mancante_chiede_una_verifica(par) -> None:
     assert decisione.esclusione.articolo == "3.3"
     assert "2014" in decisione.esclusione.motivo and "interessi.legali" in decisione.esclusione.motivo
     assert decisione.segnalazioni[0].tipo is TipoSegnalazione.REVISIONE
+
+
+def test_art_5_5_soglia_minima_dell_avviso_configurabile(par) -> None:
+    """No minimum by default; an office may set one for proportionality (Art. 5 c. 5)."""
+    assert valuta(pratica(importo=D("2.00")), date(2026, 5, 1), par).lettere
+    regole = par.regole.model_copy(
+        update={"avviso": par.regole.avviso.model_copy(update={"importo_minimo": D("5.00")})}
+    )
+    decisione = valuta(pratica(importo=D("2.00")), date(2026, 5, 1), replace(par, regole=regole))
+    assert decisione.esclusione.articolo == "5.5"
