@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.importazione import misura_importazione
+from bench.pianificazione import misura_pianificazione
 
 CARTELLA = Path(__file__).parent
 
@@ -25,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
     args = parser.parse_args(argv)
     n_crediti = 10_000 if args.rapido else 100_000
-    risultati = misura_importazione(n_crediti)
+    risultati = {**misura_importazione(n_crediti), **misura_pianificazione(n_crediti)}
     destinazione = CARTELLA / ("risultati-rapidi.json" if args.rapido else "risultati.json")
     destinazione.write_text(json.dumps(risultati, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _stampa(risultati, destinazione)
@@ -37,14 +38,18 @@ def _stampa(risultati: dict, destinazione: Path) -> None:
     for nome, r in risultati.items():
         tabella.add_row(
             nome,
-            f"{r['valore']:,.0f} {r['unita']}",
-            f"{r['baseline']:,.0f} {r['unita']}",
+            _cifra(r["valore"], r["unita"]),
+            _cifra(r["baseline"], r["unita"]),
             f"{r['rapporto']:.2f}",
             r["obiettivo"],
         )
     console = Console(width=120)
     console.print(tabella)
     console.print(f"Risultati in {destinazione}")
+
+
+def _cifra(valore: float, unita: str) -> str:
+    return f"{valore:,.3f} {unita}" if unita == "s" else f"{valore:,.0f} {unita}"
 
 
 if __name__ == "__main__":

@@ -14,16 +14,18 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import in_json
 from corrispondenza.errors import InputNonValidoError, NonTrovatoError
 from corrispondenza.regole.esito import Decisione, Esclusione
+from corrispondenza.regole.esito import Segnalazione as SegnalazioneRegola
 from corrispondenza.regole.parametri import Parametri
-from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, raggruppa
+from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, Voce, raggruppa
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
+from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.pratiche import carica_pratiche
 from corrispondenza.store.saldi import totali_pagati
@@ -92,64 +94,84 @@ def _in_lotti_aperti(s: Session) -> dict[int, int]:
 
 
 def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte) -> int:
+    """Store the lotto in a few bulk statements (a month may hold tens of thousands of rows)."""
     lotto = Lotto(data=oggi, stato=StatoLotto.PROPOSTA, creato_il=op.quando, creato_da=op.operatore)
     s.add(lotto)
     s.flush()
-    for proposta in proposte.lettere:
-        s.add(_riga_lettera(lotto.id, proposta))
-    s.add_all(
-        RigaEsclusione(lotto_id=lotto.id, credito_id=c, articolo=e.articolo, motivo=e.motivo, dal=e.dal)
-        for c, e in proposte.esclusi
+    tabella = Lettera.__table__
+    inserimento = insert(tabella).returning(tabella.c.id, sort_by_parameter_order=True)
+    righe = [_riga_lettera(x) for x in proposte.lettere]
+    ids = (
+        s.connection().execute(inserimento, [{**r, "lotto_id": lotto.id} for r in righe]).scalars().all()
+        if righe
+        else []
     )
-    for credito_id, x in proposte.segnalazioni:
-        importi = x.importi
-        s.add(
-            RigaSegnalazione(
-                lotto_id=lotto.id,
-                credito_id=credito_id,
-                tipo=x.tipo,
-                articolo=x.articolo,
-                motivo=x.motivo,
-                destinatario_id=x.destinatario.id if x.destinatario else None,
-                principale=importi.principale if importi else None,
-                interessi=importi.interessi if importi else None,
-                spese=importi.spese if importi else None,
-                maggiorazione=importi.maggiorazione if importi else None,
-            )
-        )
+    inserisci(
+        s,
+        LetteraCredito,
+        [_riga_voce(i, v) for i, x in zip(ids, proposte.lettere, strict=True) for v in x.voci],
+    )
+    esclusioni = [
+        {"credito_id": c, "articolo": e.articolo, "motivo": e.motivo, "dal": e.dal}
+        for c, e in proposte.esclusi
+    ]
+    inserisci(s, RigaEsclusione, esclusioni, {"lotto_id": lotto.id})
+    inserisci(
+        s,
+        RigaSegnalazione,
+        [_riga_segnalazione(c, x) for c, x in proposte.segnalazioni],
+        {"lotto_id": lotto.id},
+    )
     testo = f"lotto del {oggi:%d/%m/%Y}: {len(proposte.lettere)} lettere proposte"
     registra(s, op, cosa="lotto.proposto", perche=testo, entita="lotto", entita_id=lotto.id)
     return lotto.id
 
 
-def _riga_lettera(lotto_id: int, x: LetteraRaggruppata) -> Lettera:
+def _riga_lettera(x: LetteraRaggruppata) -> dict[str, Any]:
     importi = x.importi
-    return Lettera(
-        origine="lotto",
-        lotto_id=lotto_id,
-        stato=StatoLettera.BOZZA,
-        tipo=x.tipo,
-        canale=x.canale,
-        destinatario_id=x.destinatario.id,
-        ruolo=x.ruolo,
-        struttura=x.struttura,
-        principale=importi.principale,
-        interessi=importi.interessi,
-        spese=importi.spese,
-        maggiorazione=importi.maggiorazione,
-        totale=importi.totale,
-        motivi=[{"articolo": m.articolo, "testo": m.testo} for m in x.motivi],
-        crediti=[
-            LetteraCredito(
-                credito_id=v.credito_id,
-                principale=v.importi.principale,
-                interessi=v.importi.interessi,
-                spese=v.importi.spese,
-                maggiorazione=v.importi.maggiorazione,
-            )
-            for v in x.voci
-        ],
-    )
+    return {
+        "origine": "lotto",
+        "id_esterno": None,
+        "stato": StatoLettera.BOZZA.value,
+        "tipo": x.tipo.value,
+        "canale": x.canale.value,
+        "destinatario_id": x.destinatario.id,
+        "ruolo": x.ruolo.value,
+        "struttura": x.struttura,
+        "principale": importi.principale,
+        "interessi": importi.interessi,
+        "spese": importi.spese,
+        "maggiorazione": importi.maggiorazione,
+        "totale": importi.totale,
+        "motivi": [{"articolo": m.articolo, "testo": m.testo} for m in x.motivi],
+    }
+
+
+def _riga_voce(lettera_id: int, voce: Voce) -> dict[str, Any]:
+    importi = voce.importi
+    return {
+        "lettera_id": lettera_id,
+        "credito_id": voce.credito_id,
+        "principale": importi.principale,
+        "interessi": importi.interessi,
+        "spese": importi.spese,
+        "maggiorazione": importi.maggiorazione,
+    }
+
+
+def _riga_segnalazione(credito_id: int, x: SegnalazioneRegola) -> dict[str, Any]:
+    importi = x.importi
+    return {
+        "credito_id": credito_id,
+        "tipo": x.tipo.value,
+        "articolo": x.articolo,
+        "motivo": x.motivo,
+        "destinatario_id": x.destinatario.id if x.destinatario else None,
+        "principale": importi.principale if importi else None,
+        "interessi": importi.interessi if importi else None,
+        "spese": importi.spese if importi else None,
+        "maggiorazione": importi.maggiorazione if importi else None,
+    }
 
 
 def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLotto) -> Lotto:

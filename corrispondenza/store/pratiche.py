@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -22,11 +23,11 @@ from corrispondenza.store.tabelle import Pagamento as RigaPagamento
 
 def carica_pratiche(s: Session, stati: Iterable[StatoCredito] | None = None) -> list[Pratica]:
     """Every credit (or those in ``stati``) with all its facts, ordered by id."""
-    query = select(Credito).order_by(Credito.id)
+    query = select(*Credito.__table__.c).order_by(Credito.id)
     if stati is not None:
         query = query.where(Credito.stato.in_([x.value for x in stati]))
-    crediti = list(s.scalars(query))
-    persone = {x.id: _persona(x) for x in s.scalars(select(Soggetto))}
+    crediti = s.execute(query).all()
+    persone = {x.id: _persona(x) for x in s.execute(select(*Soggetto.__table__.c))}
     rappresentanti, eredi = _relazioni(s, persone)
     pagamenti = _pagamenti(s)
     lettere = _lettere(s)
@@ -51,7 +52,8 @@ def carica_pratiche(s: Session, stati: Iterable[StatoCredito] | None = None) -> 
     ]
 
 
-def _persona(x: Soggetto) -> Persona:
+def _persona(x: Any) -> Persona:
+    """From a ``soggetti`` row (plain columns, not an ORM object: it is ten times faster)."""
     residenza = bool(x.indirizzo and x.cap and x.comune)
     domicilio = bool(x.domicilio_indirizzo and x.domicilio_cap and x.domicilio_comune)
     return Persona(
@@ -73,7 +75,7 @@ def _relazioni(
 ) -> tuple[dict[int, list[Rappresentante]], dict[int, list[Erede]]]:
     rappresentanti: dict[int, list[Rappresentante]] = defaultdict(list)
     eredi: dict[int, list[Erede]] = defaultdict(list)
-    for r in s.scalars(select(Relazione).order_by(Relazione.id)):
+    for r in s.execute(select(*Relazione.__table__.c).order_by(Relazione.id)):
         collegato = persone[r.collegato_id]
         if r.tipo == "erede":
             quota = Fraction(r.quota_numeratore or 0, r.quota_denominatore or 1)
@@ -96,13 +98,13 @@ def _pagamenti(s: Session) -> dict[int, list[Pagamento]]:
 def _lettere(s: Session) -> dict[int, list[LetteraInviata]]:
     per_credito: dict[int, list[LetteraInviata]] = defaultdict(list)
     query = (
-        select(LetteraCredito.credito_id, Lettera)
+        select(LetteraCredito.credito_id, *Lettera.__table__.c)
         .join(Lettera, Lettera.id == LetteraCredito.lettera_id)
         .where(Lettera.data_invio.is_not(None))
         .order_by(Lettera.data_invio, Lettera.id)
     )
-    for credito_id, x in s.execute(query):
-        per_credito[credito_id].append(
+    for x in s.execute(query):
+        per_credito[x.credito_id].append(
             LetteraInviata(
                 tipo=TipoLettera(x.tipo),
                 canale=Canale(x.canale),
