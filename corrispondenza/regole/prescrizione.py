@@ -50,7 +50,6 @@ def prescritto(pratica: Pratica, oggi: date, regole: Regole) -> bool:
     return fine is not None and oggi > fine
 
 
-def in_scadenza(pratica: Pratica, oggi: date, regole: Regole) -> bool:
-    """Within ``prescrizione.preavviso_mesi`` of the last day: worth a warning to the office."""
-    fine = data_prescrizione(pratica, regole)
+def in_scadenza(fine: date | None, oggi: date, regole: Regole) -> bool:
+    """Within ``prescrizione.preavviso_mesi`` of the last day ``fine``: worth a warning."""
     return fine is not None and aggiungi_mesi(fine, -regole.prescrizione.preavviso_mesi) <= oggi <= fine

@@ -17,6 +17,8 @@ def aggiungi_mesi(giorno: date, mesi: int) -> date:
     """Calendar months: 31/01 + 1 month = 28/02 (29/02 in a leap year)."""
     indice = giorno.year * 12 + giorno.month - 1 + mesi
     anno, mese = divmod(indice, 12)
+    if giorno.day <= 28:  # every month has the day: no need to look the month's length up
+        return date(anno, mese + 1, giorno.day)
     ultimo = calendar.monthrange(anno, mese + 1)[1]
     return date(anno, mese + 1, min(giorno.day, ultimo))
 

@@ -20,7 +20,7 @@ from corrispondenza.dominio.tipi import TipoCredito, TipoLettera
 from corrispondenza.regole.eredi import lettere_agli_eredi
 from corrispondenza.regole.esito import Decisione, Importi, Segnalazione, TipoSegnalazione
 from corrispondenza.regole.parametri import Parametri
-from corrispondenza.regole.prescrizione import data_prescrizione, in_scadenza, prescritto
+from corrispondenza.regole.prescrizione import data_prescrizione, in_scadenza
 from corrispondenza.regole.procedura import FORMALI, avviso, dopo_il_sollecito, escludi, sollecito
 from corrispondenza.regole.scadenza import moroso_dal
 from corrispondenza.regole.speciali import controlli_sanitari, sanzione
@@ -46,12 +46,11 @@ def valuta(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
         )
     if pratica.debitore.fallito(oggi):
         return _fallimento(pratica, oggi)
-    regole = par.regole
-    if prescritto(pratica, oggi, regole):
-        return _prescritto(pratica, oggi, par)
+    fine = data_prescrizione(pratica, par.regole)
+    if fine is not None and oggi > fine:
+        return _prescritto(pratica, fine, oggi)
     decisione = _percorso(pratica, oggi, par)
-    if in_scadenza(pratica, oggi, regole):
-        fine = data_prescrizione(pratica, regole)
+    if in_scadenza(fine, oggi, par.regole):
         avviso_prescrizione = Segnalazione(
             TipoSegnalazione.PRESCRIZIONE,
             "1.3",
@@ -98,8 +97,7 @@ def _fallimento(pratica: Pratica, oggi: date) -> Decisione:
     return escludi(pratica, "6.8", testo, None, segnalazione)
 
 
-def _prescritto(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
-    fine = data_prescrizione(pratica, par.regole)
+def _prescritto(pratica: Pratica, fine: date, oggi: date) -> Decisione:
     testo = f"credito prescritto il {fine:%d/%m/%Y}: nessuna lettera, proposta di stralcio"
     segnalazione = Segnalazione(
         TipoSegnalazione.STRALCIO, "1.3", testo, Importi(principale=pratica.residuo(oggi))
