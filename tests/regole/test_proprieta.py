@@ -107,3 +107,18 @@ def test_le_quote_degli_eredi_sommano_esattamente(importo: Decimal, pesi: list[i
     assert sum(parti) == importo
     assert all(p >= 0 and p.as_tuple().exponent == -2 for p in parti)
     assert max(parti) - min(parti) <= importo  # trivially; no negative part
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(pratiche(), min_size=1, max_size=6), giorni)
+def test_mai_due_lettere_dello_stesso_tipo_per_lo_stesso_credito(par, elenco, oggi) -> None:
+    """Grouping never puts a credit in two letters of one kind (per heir, one letter each)."""
+    from dataclasses import replace as sostituisci
+
+    from corrispondenza.regole.raggruppa import raggruppa
+
+    numerate = [sostituisci(p, credito_id=i) for i, p in enumerate(elenco, start=1)]
+    proposte = raggruppa([(p, valuta(p, oggi, par)) for p in numerate], par)
+    visti = [(c, x.tipo, x.destinatario.id) for x in proposte.lettere for c in x.crediti]
+    assert len(visti) == len(set(visti))
+    assert proposte == raggruppa([(p, valuta(p, oggi, par)) for p in numerate], par)  # deterministic
