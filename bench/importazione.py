@@ -37,38 +37,6 @@ from corrispondenza.store.tabelle import Credito, Soggetto
 OGGI = date(2026, 11, 23)
 STRUTTURE = frozenset({"TICKET", "BILANCIO", "LEGALE"})
 RIPETIZIONI = 3
-COLONNE_SOGGETTI = [
-    "id",
-    "codice_fiscale",
-    "tipo",
-    "cognome",
-    "nome",
-    "ragione_sociale",
-    "data_nascita",
-    "indirizzo",
-    "cap",
-    "comune",
-    "provincia",
-    "email",
-    "pec",
-    "deceduto_il",
-    "fallito",
-    "fallimento_il",
-]
-COLONNE_CREDITI = [
-    "id_esterno",
-    "struttura",
-    "tipo",
-    "soggetto_id",
-    "numero_documento",
-    "data_documento",
-    "data_prestazione",
-    "scadenza",
-    "importo",
-    "descrizione",
-    "stato",
-    "fase",
-]
 
 
 def misura_importazione(n_crediti: int) -> dict[str, dict[str, Any]]:
@@ -122,15 +90,14 @@ def _importa(url: str, file: dict[str, Path]) -> float:
 
 def _executemany_driver(url: str, soggetti: list[dict], crediti: list[dict]) -> float:
     """sqlite3's own executemany, with dates and cents already in the form SQLite stores."""
-    tuple_soggetti = [tuple(_per_sqlite(r[c]) for c in COLONNE_SOGGETTI) for r in soggetti]
-    tuple_crediti = [tuple(_per_sqlite(r[c]) for c in COLONNE_CREDITI) for r in crediti]
+    tabelle = [
+        (nome, list(righe[0]), [tuple(_per_sqlite(v) for v in r.values()) for r in righe])
+        for nome, righe in (("soggetti", soggetti), ("crediti", crediti))
+    ]
     engine = apri(url)
     inizio = time.perf_counter()
     with engine.begin() as c:
-        for tabella, colonne, righe in (
-            ("soggetti", COLONNE_SOGGETTI, tuple_soggetti),
-            ("crediti", COLONNE_CREDITI, tuple_crediti),
-        ):
+        for tabella, colonne, righe in tabelle:
             segnaposti = ", ".join("?" * len(colonne))
             c.exec_driver_sql(f"INSERT INTO {tabella} ({', '.join(colonne)}) VALUES ({segnaposti})", righe)
     secondi = time.perf_counter() - inizio
@@ -165,7 +132,7 @@ def _righe_pronte(campione: Campione) -> tuple[list[dict], list[dict]]:
         ids[r["codice_fiscale"]] = i
         soggetti.append(
             {
-                **{c: r.get(c) or None for c in COLONNE_SOGGETTI},
+                **{c: v or None for c, v in r.items()},
                 "id": i,
                 "data_nascita": _data(r["data_nascita"]),
                 "deceduto_il": _data(r["deceduto_il"]),

@@ -142,3 +142,21 @@ def spazio(tmp_path: Path) -> Path:
     cartella = tmp_path / "ufficio"
     inizializza(cartella)
     return cartella
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]):
+    """Run ``corrispondenza`` in-process: returns (exit code, stdout, stderr)."""
+    from corrispondenza.cli import main
+
+    def esegui(*argomenti: str) -> tuple[int, str, str]:
+        capsys.readouterr()
+        try:
+            main(list(argomenti))
+            codice = 0
+        except SystemExit as uscita:
+            codice = int(uscita.code or 0)
+        catturato = capsys.readouterr()
+        return codice, catturato.out, catturato.err
+
+    return esegui

@@ -10,8 +10,6 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from corrispondenza.cli import main
-
 SOGGETTI = (
     "codice_fiscale;tipo;cognome;nome;ragione_sociale;indirizzo;cap;comune;fallimento_il\n"
     "RSSMRA85T10A562S;fisica;Rossi;Mario;;Via Roma 1;40121;Bologna;\n"
@@ -24,28 +22,17 @@ CREDITI = (
 )
 
 
-def esegui(config: Path, capsys: pytest.CaptureFixture[str], *argomenti: str) -> tuple[int, str, str]:
-    capsys.readouterr()
-    try:
-        main(["--config", str(config), *argomenti])
-        codice = 0
-    except SystemExit as uscita:
-        codice = int(uscita.code or 0)
-    catturato = capsys.readouterr()
-    return codice, catturato.out, catturato.err
-
-
 @pytest.fixture
-def ufficio(spazio: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def ufficio(spazio: Path, cli) -> Path:
     config = spazio / "config.yaml"
     for tipo, testo in (("soggetti", SOGGETTI), ("crediti", CREDITI)):
         (spazio / f"{tipo}.csv").write_text(testo, encoding="utf-8")
-        assert esegui(config, capsys, "importa", tipo, str(spazio / f"{tipo}.csv"))[0] == 0
+        assert cli("--config", str(config), "importa", tipo, str(spazio / f"{tipo}.csv"))[0] == 0
     return config
 
 
-def test_pianifica_json_nel_formato_documentato(ufficio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(ufficio, capsys, "pianifica", "--data", "2026-11-30", "--json")
+def test_pianifica_json_nel_formato_documentato(ufficio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(ufficio), "pianifica", "--data", "2026-11-30", "--json")
     assert codice == 0
     dati = json.loads(uscita)
     assert set(dati) >= {"lotto", "data", "lettere", "esclusi", "segnalazioni"}
@@ -59,39 +46,45 @@ def test_pianifica_json_nel_formato_documentato(ufficio: Path, capsys: pytest.Ca
     assert dati["segnalazioni"][0]["tipo"] == "fallimento"
 
 
-def test_pianifica_a_video_poi_approvazione(ufficio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(ufficio, capsys, "pianifica", "--data", "2026-11-30")
+def test_pianifica_a_video_poi_approvazione(ufficio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(ufficio), "pianifica", "--data", "2026-11-30")
     assert codice == 0
     assert "Lotto 1 del 30/11/2026" in uscita and "30,00 €" in uscita and "Art. 6.8" in uscita
-    codice, uscita, _ = esegui(ufficio, capsys, "lotto", "approva", "1")
+    codice, uscita, _ = cli("--config", str(ufficio), "lotto", "approva", "1")
     assert (codice, uscita.strip()) == (0, "Lotto 1 approvato: lettere e importi congelati (1 lettere).")
-    codice, _, errore = esegui(ufficio, capsys, "lotto", "approva", "1")
+    codice, _, errore = cli("--config", str(ufficio), "lotto", "approva", "1")
     assert codice == 3 and "non può passare dallo stato «approvata»" in errore
 
 
-def test_data_non_valida_errore_di_uso(ufficio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert esegui(ufficio, capsys, "pianifica", "--data", "30/11/2026")[0] == 2
+def test_data_non_valida_errore_di_uso(ufficio: Path, cli) -> None:
+    assert cli("--config", str(ufficio), "pianifica", "--data", "30/11/2026")[0] == 2
 
 
-def test_lotto_inesistente(ufficio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, _, errore = esegui(ufficio, capsys, "lotto", "mostra", "99")
+def test_lotto_inesistente(ufficio: Path, cli) -> None:
+    codice, _, errore = cli("--config", str(ufficio), "lotto", "mostra", "99")
     assert codice == 3 and "Nessun lotto con numero 99" in errore
 
 
-def test_segnalazioni_per_il_servizio_legale_csv_e_xlsx(
-    ufficio: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
-) -> None:
-    esegui(ufficio, capsys, "pianifica", "--data", "2026-11-30")
-    codice, uscita, _ = esegui(ufficio, capsys, "segnalazioni", "--tipo", "fallimento")
+def test_segnalazioni_per_il_servizio_legale_csv_e_xlsx(ufficio: Path, cli, tmp_path: Path) -> None:
+    cli("--config", str(ufficio), "pianifica", "--data", "2026-11-30")
+    codice, uscita, _ = cli("--config", str(ufficio), "segnalazioni", "--tipo", "fallimento")
     assert codice == 0
     (riga,) = list(csv.DictReader(uscita.splitlines(), delimiter=";"))
     assert (riga["codice_fiscale"], riga["id_credito"], riga["totale"]) == ("09123450372", "B-1", "1500,00")
     assert riga["debitore"] == "Ditta & C. S.r.l."
     file = tmp_path / "legale.xlsx"
     assert (
-        esegui(ufficio, capsys, "segnalazioni", "--tipo", "fallimento", "--formato", "xlsx", "-o", str(file))[
-            0
-        ]
+        cli(
+            "--config",
+            str(ufficio),
+            "segnalazioni",
+            "--tipo",
+            "fallimento",
+            "--formato",
+            "xlsx",
+            "-o",
+            str(file),
+        )[0]
         == 0
     )
     assert stat.S_IMODE(file.stat().st_mode) == 0o600

@@ -6,25 +6,12 @@ import json
 import stat
 from pathlib import Path
 
-import pytest
-
-from corrispondenza.cli import main
 from corrispondenza.config import carica_config
 
 
-def esegui(capsys: pytest.CaptureFixture[str], *argomenti: str) -> tuple[int, str, str]:
-    try:
-        main(list(argomenti))
-        codice = 0
-    except SystemExit as uscita:
-        codice = int(uscita.code or 0)
-    catturato = capsys.readouterr()
-    return codice, catturato.out, catturato.err
-
-
-def test_init_crea_lo_spazio_di_lavoro(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_crea_lo_spazio_di_lavoro(tmp_path: Path, cli) -> None:
     cartella = tmp_path / "asl"
-    codice, uscita, _ = esegui(capsys, "init", str(cartella))
+    codice, uscita, _ = cli("init", str(cartella))
     assert codice == 0 and "config.yaml" in uscita
     assert (cartella / "modelli").is_dir()
     assert stat.S_IMODE((cartella / "outbox").stat().st_mode) == 0o700
@@ -35,26 +22,22 @@ def test_init_crea_lo_spazio_di_lavoro(tmp_path: Path, capsys: pytest.CaptureFix
     }
 
 
-def test_init_non_sovrascrive_una_config(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_init_non_sovrascrive_una_config(tmp_path: Path, cli) -> None:
     (tmp_path / "config.yaml").write_text("ente: {}\n", encoding="utf-8")
-    codice, _, errore = esegui(capsys, "init", str(tmp_path))
+    codice, _, errore = cli("init", str(tmp_path))
     assert codice == 3 and "esiste già" in errore
     assert (tmp_path / "config.yaml").read_text(encoding="utf-8") == "ente: {}\n"
 
 
-def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -> None:
     cartella = tmp_path / "prova"
     senza_config = str(tmp_path / "nessuna.yaml")
-    codice, uscita, _ = esegui(capsys, "--config", senza_config, "demo", str(cartella), "--crediti", "300")
+    codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert "crediti.csv: importazione n. 3 completata (nuovi 300" in uscita
     assert stat.S_IMODE((cartella / "corrispondenza.db").stat().st_mode) == 0o600
-    codice, uscita, _ = esegui(capsys, "--config", senza_config, "demo", str(cartella), "--crediti", "300")
+    codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert uscita.count("nessuna modifica, i dati sono già presenti") == 5
-    codice, uscita, _ = esegui(
-        capsys, "--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json"
-    )
+    codice, uscita, _ = cli("--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json")
     assert json.loads(uscita)["crediti"] == 300

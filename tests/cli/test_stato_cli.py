@@ -7,8 +7,6 @@ from pathlib import Path
 
 import pytest
 
-from corrispondenza.cli import main
-
 SOGGETTI = """\
 codice_fiscale;tipo;cognome;nome;ragione_sociale;data_nascita;indirizzo;cap;comune;provincia;\
 email;pec;deceduto_il;fallimento_il
@@ -29,29 +27,19 @@ T-2;01/03/2026;10,00;PAGOPA-2
 """
 
 
-def esegui(capsys: pytest.CaptureFixture[str], *argomenti: str) -> tuple[int, str, str]:
-    try:
-        main(list(argomenti))
-        codice = 0
-    except SystemExit as uscita:
-        codice = int(uscita.code or 0)
-    catturato = capsys.readouterr()
-    return codice, catturato.out, catturato.err
-
-
 @pytest.fixture
-def archivio(spazio: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+def archivio(spazio: Path, cli) -> Path:
     config = spazio / "config.yaml"
     for tipo, testo in (("soggetti", SOGGETTI), ("crediti", CREDITI), ("pagamenti", PAGAMENTI)):
         file = spazio / f"{tipo}.csv"
         file.write_text(testo, encoding="utf-8")
-        codice, _, errore = esegui(capsys, "--config", str(config), "importa", tipo, str(file))
+        codice, _, errore = cli("--config", str(config), "importa", tipo, str(file))
         assert codice == 0, errore
     return config
 
 
-def test_scheda_del_debitore_con_residui(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "RSSMRA85T10A562S", "--json")
+def test_scheda_del_debitore_con_residui(archivio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "RSSMRA85T10A562S", "--json")
     assert codice == 0
     dati = json.loads(uscita)
     assert dati["soggetto"]["nominativo"] == "Rossi Mario"
@@ -64,37 +52,37 @@ def test_scheda_del_debitore_con_residui(archivio: Path, capsys: pytest.CaptureF
     assert "importazione" in cosa and "credito.stato" in cosa and cosa.count("pagamento.registrato") == 2
 
 
-def test_scheda_a_video_in_italiano(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "rssmra85t10a562s")
+def test_scheda_a_video_in_italiano(archivio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "rssmra85t10a562s")
     assert codice == 0
     assert "Rossi Mario" in uscita and "20,00 €" in uscita and "pagamento 10,00 € del 01/03/2026" in uscita
 
 
-def test_credito_cercato_per_id(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "T-2", "--json")
+def test_credito_cercato_per_id(archivio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "T-2", "--json")
     assert codice == 0
     dati = json.loads(uscita)
     assert [c["id_credito"] for c in dati["crediti"]] == ["T-2"]
     assert dati["soggetto"]["codice_fiscale"] == "RSSMRA85T10A562S"
 
 
-def test_id_in_piu_strutture_chiede_struttura(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_id_in_piu_strutture_chiede_struttura(archivio: Path, cli) -> None:
     """An id unique per struttura only: the same debtor's X-9 in two offices is shown together."""
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "X-9", "--json")
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "X-9", "--json")
     assert codice == 0
     assert sorted(c["struttura"] for c in json.loads(uscita)["crediti"]) == ["BILANCIO", "LEGALE"]
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "legale/X-9", "--json")
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "legale/X-9", "--json")
     assert [c["importo"] for c in json.loads(uscita)["crediti"]] == ["100.00"]
 
 
-def test_chiave_sconosciuta_esce_con_3(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, _, errore = esegui(capsys, "--config", str(archivio), "stato", "NESSUNO")
+def test_chiave_sconosciuta_esce_con_3(archivio: Path, cli) -> None:
+    codice, _, errore = cli("--config", str(archivio), "stato", "NESSUNO")
     assert codice == 3
     assert "Nessun debitore con codice fiscale «NESSUNO»" in errore
 
 
-def test_riepilogo_per_tipo_fase_stato(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, uscita, _ = esegui(capsys, "--config", str(archivio), "stato", "--riepilogo", "--json")
+def test_riepilogo_per_tipo_fase_stato(archivio: Path, cli) -> None:
+    codice, uscita, _ = cli("--config", str(archivio), "stato", "--riepilogo", "--json")
     assert codice == 0
     dati = json.loads(uscita)
     assert (dati["soggetti"], dati["crediti"], dati["importo"], dati["residuo"]) == (
@@ -111,12 +99,12 @@ def test_riepilogo_per_tipo_fase_stato(archivio: Path, capsys: pytest.CaptureFix
     assert dati["per_fase"][0]["fase"] == "rilevazione"
 
 
-def test_stato_senza_argomenti_e_errore_di_uso(archivio: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, _, _ = esegui(capsys, "--config", str(archivio), "stato")
+def test_stato_senza_argomenti_e_errore_di_uso(archivio: Path, cli) -> None:
+    codice, _, _ = cli("--config", str(archivio), "stato")
     assert codice == 2
 
 
-def test_config_mancante_spiega_cosa_fare(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    codice, _, errore = esegui(capsys, "--config", str(tmp_path / "manca.yaml"), "stato", "--riepilogo")
+def test_config_mancante_spiega_cosa_fare(tmp_path: Path, cli) -> None:
+    codice, _, errore = cli("--config", str(tmp_path / "manca.yaml"), "stato", "--riepilogo")
     assert codice == 3
     assert "corrispondenza init" in errore
