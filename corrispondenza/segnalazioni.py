@@ -19,6 +19,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from corrispondenza.config.schema import Destinatari
 from corrispondenza.consulta import nominativo
 from corrispondenza.dominio.euro import in_json
 from corrispondenza.errors import NonTrovatoError
@@ -26,6 +27,7 @@ from corrispondenza.stato import StatoLotto
 from corrispondenza.store.tabelle import Credito, Lotto, Segnalazione, Soggetto
 
 COLONNE = (
+    "ufficio",
     "lotto",
     "data",
     "tipo",
@@ -45,8 +47,12 @@ COLONNE = (
 IMPORTI = ("principale", "interessi", "spese", "maggiorazione", "totale")
 
 
-def elenco(s: Session, lotto_id: int | None, tipo: str | None) -> list[dict[str, Any]]:
-    """The reports of a lotto (the latest not cancelled, by default), optionally of one kind."""
+def elenco(s: Session, lotto_id: int | None, tipo: str | None, uffici: Destinatari) -> list[dict[str, Any]]:
+    """The reports of a lotto (the latest not cancelled, by default), optionally of one kind.
+
+    ``ufficio`` says who acts on each row (config ``ente.destinatari_segnalazioni``): stralci and
+    the ruolo to Bilancio, bankruptcies to Legale, the rest to the credit's own struttura.
+    """
     if lotto_id is None:
         lotto_id = s.scalar(select(func.max(Lotto.id)).where(Lotto.stato != StatoLotto.ANNULLATA))
         if lotto_id is None:
@@ -64,7 +70,11 @@ def elenco(s: Session, lotto_id: int | None, tipo: str | None) -> list[dict[str,
     if tipo is not None:
         query = query.where(Segnalazione.tipo == tipo)
     destinatari = dict(s.execute(select(Soggetto.id, Soggetto.codice_fiscale)).all())
-    return [_riga(lotto, x, c, d, destinatari) for x, c, d in s.execute(query)]
+    per_tipo = {"stralcio": uffici.stralcio, "fallimento": uffici.fallimento, "ruolo_diretto": uffici.ruolo}
+    return [
+        {"ufficio": per_tipo.get(x.tipo, c.struttura), **_riga(lotto, x, c, d, destinatari)}
+        for x, c, d in s.execute(query)
+    ]
 
 
 def _riga(

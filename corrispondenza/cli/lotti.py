@@ -134,8 +134,9 @@ def segnalazioni_cmd(
         raise typer.BadParameter("usare csv, xlsx o json", param_hint="--formato")
     if formato == "xlsx" and uscita is None:
         raise typer.BadParameter("per il formato xlsx indicare il file con --uscita", param_hint="--uscita")
-    with archivio(config_di(ctx)) as s:
-        righe = segnalazioni.elenco(s, lotto, tipo)
+    caricata = config_di(ctx)
+    with archivio(caricata) as s:
+        righe = segnalazioni.elenco(s, lotto, tipo, caricata.config.ente.destinatari_segnalazioni)
     segnalazioni.scrivi(righe, formato, uscita)
     if uscita is not None:
         out.print(f"{len(righe)} segnalazioni scritte in {uscita}.")

@@ -72,6 +72,7 @@ def test_segnalazioni_per_il_servizio_legale_csv_e_xlsx(ufficio: Path, cli, tmp_
     (riga,) = list(csv.DictReader(uscita.splitlines(), delimiter=";"))
     assert (riga["codice_fiscale"], riga["id_credito"], riga["totale"]) == ("09123450372", "B-1", "1500,00")
     assert riga["debitore"] == "Ditta & C. S.r.l."
+    assert riga["ufficio"] == "LEGALE"  # config: destinatari_segnalazioni.fallimento
     file = tmp_path / "legale.xlsx"
     assert (
         cli(
