@@ -68,7 +68,7 @@ def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: dat
             out.print(f"Pianificazione del {oggi:%d/%m/%Y}: nessuna nuova lettera (già in un lotto aperto).")
             return
         lotti.cambia_stato_lotto(s, operazione, esito.lotto_id, StatoLotto.APPROVATA)
-        presentazione.lotto(out, lotti.mostra(s, esito.lotto_id, oggi))
+        presentazione.lotto(out, lotti.mostra(s, esito.lotto_id))
 
 
 def _strutture_per_tipo() -> dict[str, str]:

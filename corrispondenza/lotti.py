@@ -204,7 +204,7 @@ def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLo
     return lotto
 
 
-def mostra(s: Session, lotto_id: int, oggi: date) -> dict[str, Any]:
+def mostra(s: Session, lotto_id: int) -> dict[str, Any]:
     """The lotto in the ``--json`` shape of the README, with what changed since it was frozen."""
     lotto = s.get(Lotto, lotto_id)
     if lotto is None:

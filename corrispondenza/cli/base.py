@@ -91,11 +91,8 @@ def main(argv: list[str] | None = None) -> Any:
     """Entry point: run the app and turn project errors into messages and exit codes."""
     try:
         return app(args=argv, standalone_mode=True)
-    except InputNonValidoError as exc:
-        _stampa_errore(exc)
-        sys.exit(ExitStatus.INPUT_NON_VALIDO)
-    except (NonTrovatoError, TransizioneNonValidaError) as exc:
-        _stampa_errore(exc)
+    except (InputNonValidoError, NonTrovatoError, TransizioneNonValidaError) as exc:
+        _stampa_errore(exc)  # the user asked for something invalid: nothing was written
         sys.exit(ExitStatus.INPUT_NON_VALIDO)
     except CorrispondenzaError as exc:
         _stampa_errore(exc)

@@ -45,7 +45,7 @@ def pianifica(ctx: typer.Context, data: OpzioneData = None, come_json: OpzioneJs
     giorno = _data(data)
     with archivio(caricata) as s:
         esito = lotti.pianifica(s, Operazione.corrente(), giorno, Parametri.da_config(caricata.config))
-        dati = lotti.mostra(s, esito.lotto_id, giorno) if esito.lotto_id else None
+        dati = lotti.mostra(s, esito.lotto_id) if esito.lotto_id else None
     if come_json:
         stampa_json(
             dati
@@ -61,7 +61,7 @@ def pianifica(ctx: typer.Context, data: OpzioneData = None, come_json: OpzioneJs
 def lotto_mostra(ctx: typer.Context, lotto: int, come_json: OpzioneJson = False) -> None:
     """Mostra un lotto: lettere con importi e motivi, esclusi raggruppati per motivo, segnalazioni."""
     with archivio(config_di(ctx)) as s:
-        dati = lotti.mostra(s, lotto, orologio.oggi())
+        dati = lotti.mostra(s, lotto)
     stampa_json(dati) if come_json else presentazione.lotto(out, dati)
 
 

@@ -63,7 +63,7 @@ def archivio(engine: Engine, tmp_path: Path) -> Engine:
 def pianifica(engine: Engine, par: Parametri, giorno: date = GIORNO) -> dict:
     with sessione(engine) as s:
         esito = lotti.pianifica(s, OP, giorno, par)
-        return lotti.mostra(s, esito.lotto_id, giorno) if esito.lotto_id else {}
+        return lotti.mostra(s, esito.lotto_id) if esito.lotto_id else {}
 
 
 def test_pianifica_propone_le_lettere_dovute_e_spiega_le_altre(archivio: Engine, par: Parametri) -> None:
@@ -129,7 +129,7 @@ def test_approvazione_congela_e_segnala_un_pagamento_arrivato_dopo(
     contesto = Contesto(oggi=date(2026, 11, 26), strutture=frozenset({"TICKET"}), op=OP)
     importa_file(IMPORTATORI["pagamenti"](), tmp_path / "pag.csv", engine=archivio, ctx=contesto)
     with sessione(archivio) as s:
-        dopo = lotti.mostra(s, dati["lotto"], GIORNO)
+        dopo = lotti.mostra(s, dati["lotto"])
     (sollecito,) = [x for x in dopo["lettere"] if x["crediti"] == ["T-3"]]
     assert sollecito["stato"] == "approvata"
     assert sollecito["importi"]["principale"] == "8.00"  # frozen, not silently changed
