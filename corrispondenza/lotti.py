@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import in_json
 from corrispondenza.errors import InputNonValidoError, NonTrovatoError
+from corrispondenza.massivo import senza_raccolta_ciclica
 from corrispondenza.regole.esito import Decisione, Esclusione
 from corrispondenza.regole.esito import Segnalazione as SegnalazioneRegola
 from corrispondenza.regole.parametri import Parametri
@@ -48,6 +49,11 @@ class EsitoPianificazione:
 
 def pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoPianificazione:
     """Propose the letters due on ``oggi``; credits already in an open lotto are not proposed again."""
+    with senza_raccolta_ciclica():
+        return _pianifica(s, op, oggi, par)
+
+
+def _pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoPianificazione:
     _data_ammessa(s, oggi)
     impegnati = _in_lotti_aperti(s)
     decisioni = []
