@@ -57,3 +57,7 @@ def lettera(
 
 def avviso_del(invio: date) -> LetteraInviata:
     return lettera(TipoLettera.AVVISO, invio, Canale.POSTA_ORDINARIA, EsitoStorico.INVIATA)
+
+
+def sollecito_del(invio: date, canale: Canale, esito: EsitoStorico, **campi: Any) -> LetteraInviata:
+    return lettera(TipoLettera.SOLLECITO, invio, canale, esito, **campi)

@@ -16,7 +16,7 @@ from corrispondenza.regole.prescrizione import prescritto
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import StatoCredito
 
-from .conftest import lettera, persona, pratica
+from .conftest import lettera, persona, pratica, sollecito_del
 
 importi = st.decimals(min_value=Decimal("0.01"), max_value=Decimal("50000"), places=2)
 giorni = st.dates(min_value=date(2014, 1, 1), max_value=date(2027, 12, 31))
@@ -49,7 +49,7 @@ def pratiche(draw):
             )
             invio2 = invio + timedelta(days=draw(st.integers(90, 400)))
             consegna = invio2 + timedelta(days=2) if esito is EsitoStorico.CONSEGNATA else None
-            lettere.append(lettera(TipoLettera.SOLLECITO, invio2, canale, esito, data_consegna=consegna))
+            lettere.append(sollecito_del(invio2, canale, esito, data_consegna=consegna))
     eredi = tuple(Erede(persona(10 + i), Fraction(1, 2)) for i in range(draw(st.integers(0, 2))))
     return pratica(
         tipo=draw(st.sampled_from(TipoCredito)),

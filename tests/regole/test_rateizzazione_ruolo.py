@@ -7,12 +7,12 @@ from decimal import Decimal
 
 import pytest
 
-from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoLettera
+from corrispondenza.dominio.tipi import Canale, EsitoStorico
 from corrispondenza.regole.esito import Esclusione, Importi
 from corrispondenza.regole.rateizzazione import piano, valuta_richiesta
 from corrispondenza.regole.ruolo import importo_a_ruolo
 
-from .conftest import avviso_del, lettera, pratica
+from .conftest import avviso_del, pratica, sollecito_del
 
 D = Decimal
 CONSEGNA = date(2026, 12, 1)  # the sollecito's delivery: the request is due by 16/12/2026
@@ -92,8 +92,7 @@ def test_art_7_1_richiesta_entro_15_giorni_dalla_consegna(par, il: date, accolta
 
 
 def sollecitata(importo: str, canale: Canale = Canale.RACCOMANDATA_AR, spese: str = "9.50"):
-    sollecito = lettera(
-        TipoLettera.SOLLECITO,
+    sollecito = sollecito_del(
         date(2026, 8, 1),
         canale,
         EsitoStorico.CONSEGNATA,

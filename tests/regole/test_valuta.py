@@ -19,7 +19,7 @@ from corrispondenza.regole.esito import Decisione, Ruolo, TipoSegnalazione
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import StatoCredito
 
-from .conftest import avviso_del, lettera, persona, pratica
+from .conftest import avviso_del, lettera, persona, pratica, sollecito_del
 
 D = Decimal
 
@@ -174,8 +174,7 @@ def test_art_6_5_oltre_12_mesi_dall_avviso_revisione(par) -> None:
 
 
 def test_art_6_10_sollecito_in_attesa_della_consegna(par) -> None:
-    inviato = lettera(
-        TipoLettera.SOLLECITO,
+    inviato = sollecito_del(
         date(2026, 8, 1),
         Canale.RACCOMANDATA_AR,
         EsitoStorico.IN_ATTESA,
@@ -186,8 +185,7 @@ def test_art_6_10_sollecito_in_attesa_della_consegna(par) -> None:
 
 
 def test_art_8_5_iscrivibile_a_ruolo_tre_mesi_dopo_la_notifica(par) -> None:
-    notificato = lettera(
-        TipoLettera.SOLLECITO,
+    notificato = sollecito_del(
         date(2026, 8, 1),
         Canale.PEC,
         EsitoStorico.CONSEGNATA,
@@ -199,7 +197,7 @@ def test_art_8_5_iscrivibile_a_ruolo_tre_mesi_dopo_la_notifica(par) -> None:
 
 def test_art_6_11_pec_fallita_subito_raccomandata(par) -> None:
     """The failed PEC cost nothing, so nothing is charged yet; the raccomandata follows at once."""
-    fallita = lettera(TipoLettera.SOLLECITO, date(2026, 8, 1), Canale.PEC, EsitoStorico.MANCATA_CONSEGNA)
+    fallita = sollecito_del(date(2026, 8, 1), Canale.PEC, EsitoStorico.MANCATA_CONSEGNA)
     debitore = persona(pec="x@pec.example.it")
     proposta = sola_lettera(
         valuta(
@@ -213,8 +211,7 @@ def test_art_6_11_pec_fallita_subito_raccomandata(par) -> None:
 
 def test_art_6_9_spese_dei_solleciti_precedenti_restano_addebitate(par) -> None:
     """A delivered-then-lost raccomandata (9,50) is still charged on the next attempt by PEC."""
-    fallita = lettera(
-        TipoLettera.SOLLECITO,
+    fallita = sollecito_del(
         date(2026, 8, 1),
         Canale.RACCOMANDATA_AR,
         EsitoStorico.MANCATA_CONSEGNA,
@@ -233,8 +230,7 @@ def test_art_6_9_spese_dei_solleciti_precedenti_restano_addebitate(par) -> None:
 
 
 def test_art_6_11_raccomandata_fallita_verifica_indirizzo(par) -> None:
-    fallita = lettera(
-        TipoLettera.SOLLECITO,
+    fallita = sollecito_del(
         date(2026, 8, 1),
         Canale.RACCOMANDATA_AR,
         EsitoStorico.MANCATA_CONSEGNA,
@@ -351,8 +347,7 @@ def test_art_1_3_il_sollecito_consegnato_interrompe(par) -> None:
         data_documento=date(2016, 1, 20),
         lettere=(
             avviso_del(date(2016, 5, 1)),
-            lettera(
-                TipoLettera.SOLLECITO,
+            sollecito_del(
                 date(2016, 9, 1),
                 Canale.RACCOMANDATA_AR,
                 EsitoStorico.CONSEGNATA,
