@@ -8,7 +8,9 @@ Later issues add the states of letters and lotti here.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from enum import StrEnum
+from typing import Any
 
 from corrispondenza.errors import TransizioneNonValidaError
 
@@ -55,9 +57,13 @@ ORDINE_FASI: tuple[FaseCredito, ...] = tuple(FaseCredito)
 
 def verifica_transizione(da: StatoCredito, a: StatoCredito) -> None:
     """Raise if the table does not allow ``da`` → ``a``."""
-    if a not in TRANSIZIONI_CREDITO[da]:
+    _verifica(TRANSIZIONI_CREDITO, da, a, "Il credito")
+
+
+def _verifica(tabella: Mapping[Any, frozenset[Any]], da: StrEnum, a: StrEnum, chi: str) -> None:
+    if a not in tabella[da]:
         raise TransizioneNonValidaError(
-            f"Il credito non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
+            f"{chi} non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
         )
 
 
@@ -102,7 +108,5 @@ class StatoLettera(StrEnum):
 
 
 def verifica_transizione_lotto(da: StatoLotto, a: StatoLotto) -> None:
-    if a not in TRANSIZIONI_LOTTO[da]:
-        raise TransizioneNonValidaError(
-            f"Il lotto non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
-        )
+    """Raise if the lotto table does not allow ``da`` → ``a``."""
+    _verifica(TRANSIZIONI_LOTTO, da, a, "Il lotto")
