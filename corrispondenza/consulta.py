@@ -184,6 +184,8 @@ def _lettere(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                 "esito": lettera.esito,
                 "spese": in_json(lettera.spese),
                 "origine": lettera.origine,
+                "lotto": lettera.lotto_id,
+                "stato": lettera.stato,
             }
         )
     return per_credito

@@ -84,11 +84,7 @@ def scheda(out: Console, dati: dict[str, Any]) -> None:
     out.print(_tabella_crediti(dati))
     for credito in dati["crediti"]:
         for lettera in credito["lettere"]:
-            consegna = f", consegnata il {data(lettera['data_consegna'])}" if lettera["data_consegna"] else ""
-            out.print(
-                f"  {credito['id_credito']}: {lettera['tipo']} via {lettera['canale']} del "
-                f"{data(lettera['data_invio'])} ({lettera['esito']}{consegna})"
-            )
+            out.print(f"  {credito['id_credito']}: {_descrivi_lettera(lettera)}")
         for pag in credito["pagamenti"]:
             out.print(
                 f"  {credito['id_credito']}: pagamento {euro(pag['importo'])} "
@@ -98,6 +94,15 @@ def scheda(out: Console, dati: dict[str, Any]) -> None:
         out.print("[bold]Giornale[/]", markup=True)
         for e in dati["giornale"]:
             out.print(f"  {ora_locale(e['quando'])}  {e['operatore']}  {e['cosa']}: {e['perche']}")
+
+
+def _descrivi_lettera(lettera: dict[str, Any]) -> str:
+    """A sent letter with its outcome, or a planned one with its lotto and state."""
+    testa = f"{lettera['tipo']} via {lettera['canale']}"
+    if lettera["data_invio"] is None:
+        return f"{testa}, nel lotto {lettera['lotto']} ({lettera['stato']})"
+    consegna = f", consegnata il {data(lettera['data_consegna'])}" if lettera["data_consegna"] else ""
+    return f"{testa} del {data(lettera['data_invio'])} ({lettera['esito']}{consegna})"
 
 
 def _tabella_crediti(dati: dict[str, Any]) -> Table:
