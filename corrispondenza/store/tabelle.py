@@ -40,6 +40,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NOMI)
 
 
+class Blocco(Base):
+    """A named lock for work that must not run twice at once (``store/blocchi.py``)."""
+
+    __tablename__ = "blocchi"
+
+    nome: Mapped[str] = mapped_column(String(50), primary_key=True)
+    preso_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    preso_da: Mapped[str | None] = mapped_column(String(100))
+
+
 class Importazione(Base):
     """One import run that changed something: the "who, when, which file" of the rows it wrote."""
 

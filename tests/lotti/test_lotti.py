@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from corrispondenza import lotti
 from corrispondenza.config.schema import Config
@@ -19,7 +19,7 @@ from corrispondenza.regole.parametri import Parametri
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione, eventi_di
-from corrispondenza.store.tabelle import Credito, Lettera
+from corrispondenza.store.tabelle import Credito, Lettera, LetteraCredito
 from corrispondenza.workspace import config_iniziale
 
 OP = Operazione("prova")
@@ -179,3 +179,45 @@ def test_importi_json_stringhe_col_punto(archivio: Engine, par: Parametri) -> No
         assert all(
             isinstance(v, str) and Decimal(v).as_tuple().exponent == -2 for v in lettera["importi"].values()
         )
+
+
+def test_due_pianificazioni_contemporanee_un_solo_lotto(
+    archivio: Engine, par: Parametri, database_url: str
+) -> None:
+    """Two clerks press enter together: the second waits for the first and proposes nothing twice."""
+    import threading
+
+    from corrispondenza.store.database import apri
+
+    motori = [apri(database_url) for _ in range(2)]
+    partenza = threading.Barrier(2, timeout=30)
+    lotti_creati: list[int | None] = []
+    errori: list[BaseException] = []
+
+    def pianifica_in_parallelo(motore: Engine) -> None:
+        try:
+            partenza.wait()
+            with sessione(motore) as s:
+                lotti_creati.append(lotti.pianifica(s, OP, GIORNO, par).lotto_id)
+        except BaseException as exc:  # reported below: a thread's exception would be lost
+            errori.append(exc)
+
+    fili = [threading.Thread(target=pianifica_in_parallelo, args=(m,), daemon=True) for m in motori]
+    for filo in fili:
+        filo.start()
+    for filo in fili:
+        filo.join(60)
+    for motore in motori:
+        motore.dispose()
+    assert errori == []
+    assert sorted(lotti_creati, key=lambda x: x is None) == [1, None]
+    with sessione(archivio) as s:
+        assert s.scalar(select(func.count()).select_from(Lettera).where(Lettera.lotto_id.is_not(None))) > 0
+        doppi = s.execute(
+            select(LetteraCredito.credito_id)
+            .join(Lettera, Lettera.id == LetteraCredito.lettera_id)
+            .where(Lettera.lotto_id.is_not(None))
+            .group_by(LetteraCredito.credito_id)
+            .having(func.count() > 1)
+        ).all()
+    assert doppi == []
