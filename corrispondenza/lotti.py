@@ -26,7 +26,7 @@ from corrispondenza.regole.parametri import Parametri
 from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, Voce, raggruppa
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
-from corrispondenza.store.blocchi import prendi
+from corrispondenza.store.blocchi import NomeBlocco, prendi
 from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.pratiche import carica_pratiche
@@ -55,7 +55,7 @@ def pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoPi
 
 
 def _pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoPianificazione:
-    prendi(s, "pianifica", op)  # two clerks planning at once: the second waits, proposes nothing twice
+    prendi(s, NomeBlocco.PIANIFICA)  # two clerks planning at once: the second waits, proposes nothing twice
     _data_ammessa(s, oggi)
     impegnati = _in_lotti_aperti(s)
     decisioni = []

@@ -24,6 +24,7 @@ from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
 from corrispondenza.importa.lettura import Tabella, leggi_tabella
 from corrispondenza.importa.piano import Piano
 from corrispondenza.massivo import senza_raccolta_ciclica
+from corrispondenza.store.blocchi import NomeBlocco, prendi
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.tabelle import Importazione
@@ -129,6 +130,7 @@ def _importa(
     importatore.presenti = frozenset(righe[0].colonne) if righe else frozenset()
     esito = EsitoImportazione(tipo=importatore.tipo, file=tabella.nome_file)
     with sessione(engine) as s:
+        prendi(s, NomeBlocco.IMPORTA)  # a second import at the same time waits, then finds the data
         importatore.carica(s, ctx)
         validi = _valida_tutte(importatore, righe, ctx)
         esito.errori = sorted(

@@ -46,8 +46,6 @@ class Blocco(Base):
     __tablename__ = "blocchi"
 
     nome: Mapped[str] = mapped_column(String(50), primary_key=True)
-    preso_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    preso_da: Mapped[str | None] = mapped_column(String(100))
 
 
 class Importazione(Base):

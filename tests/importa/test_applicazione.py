@@ -580,3 +580,28 @@ def test_cambi_di_stato_e_fase_rimandano_all_importazione(banco):
     file = dict(banco.righe("select id, file from importazioni"))
     assert {file[e["importazione_id"]] for e in eventi(banco, "credito.fase")} == {"storico.csv"}
     assert {file[e["importazione_id"]] for e in eventi(banco, "credito.stato")} == {"pagamenti.csv"}
+
+
+def test_due_importazioni_contemporanee_dello_stesso_file(banco):
+    """Two clerks import the same export at once: one writes, the other finds it all there."""
+    import threading
+
+    banco.base(crediti=False)
+    percorso = banco.file("crediti.csv", RETTIFICA + "T-1;a;TICKET;RSSMRA85T10A562S;F/1;01/02/2025;100,00\n")
+    partenza = threading.Barrier(2, timeout=30)
+    esiti, errori = [], []
+
+    def importa() -> None:
+        try:
+            partenza.wait()
+            esiti.append(banco.importa("crediti", percorso))
+        except BaseException as exc:  # a thread's exception would be lost
+            errori.append(exc)
+
+    fili = [threading.Thread(target=importa, daemon=True) for _ in range(2)]
+    for filo in fili:
+        filo.start()
+    for filo in fili:
+        filo.join(60)
+    assert errori == []
+    assert sorted((e.nuovi, e.invariati) for e in esiti) == [(0, 1), (1, 0)]

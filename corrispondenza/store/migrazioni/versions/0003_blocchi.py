@@ -24,12 +24,11 @@ def upgrade() -> None:
     op.create_table(
         "blocchi",
         sa.Column("nome", sa.String(length=50), nullable=False),
-        sa.Column("preso_il", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("preso_da", sa.String(length=100), nullable=True),
         sa.PrimaryKeyConstraint("nome", name=op.f("pk_blocchi")),
     )
     # ### end Alembic commands ###
-    op.bulk_insert(sa.table("blocchi", sa.column("nome", sa.String)), [{"nome": "pianifica"}])
+    blocchi = sa.table("blocchi", sa.column("nome", sa.String))
+    op.bulk_insert(blocchi, [{"nome": "importa"}, {"nome": "pianifica"}])
 
 
 def downgrade() -> None:
