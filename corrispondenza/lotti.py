@@ -14,7 +14,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import in_json
@@ -106,14 +106,10 @@ def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte) -> int:
     lotto = Lotto(data=oggi, stato=StatoLotto.PROPOSTA, creato_il=op.quando, creato_da=op.operatore)
     s.add(lotto)
     s.flush()
-    tabella = Lettera.__table__
-    inserimento = insert(tabella).returning(tabella.c.id, sort_by_parameter_order=True)
-    righe = [_riga_lettera(x) for x in proposte.lettere]
-    ids = (
-        s.connection().execute(inserimento, [{**r, "lotto_id": lotto.id} for r in righe]).scalars().all()
-        if righe
-        else []
-    )
+    inserisci(s, Lettera, [_riga_lettera(x) for x in proposte.lettere], {"lotto_id": lotto.id})
+    # One executemany, then the ids in insertion order (ascending: ``pianifica`` holds its lock),
+    # far cheaper than RETURNING row by row.
+    ids = s.scalars(select(Lettera.id).where(Lettera.lotto_id == lotto.id).order_by(Lettera.id)).all()
     inserisci(
         s,
         LetteraCredito,
