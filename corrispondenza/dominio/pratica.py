@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from functools import cached_property
 
 from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoLettera, TipoSoggetto
 from corrispondenza.stato import StatoCredito
@@ -114,8 +113,7 @@ class Pratica:
 
     def lettere_di(self, *tipi: TipoLettera) -> list[LetteraInviata]:
         """The letters of these kinds, oldest first."""
-        return [x for x in self._lettere_in_ordine if x.tipo in tipi]
-
-    @cached_property
-    def _lettere_in_ordine(self) -> tuple[LetteraInviata, ...]:
-        return tuple(sorted(self.lettere, key=lambda x: x.data_invio))
+        scelte = [x for x in self.lettere if x.tipo in tipi]
+        if len(scelte) > 1:
+            scelte.sort(key=lambda x: x.data_invio)
+        return scelte
