@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import lru_cache
 
 CENTESIMO = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -32,6 +33,12 @@ def leggi_importo(testo: str | int | float | Decimal) -> Decimal:
         raise ValueError("atteso un importo, trovato un valore vero/falso")
     if isinstance(testo, float):
         testo = repr(testo)
+    return _importo_da_testo(str(testo))
+
+
+@lru_cache(maxsize=8192)
+def _importo_da_testo(testo: str) -> Decimal:
+    """Amounts repeat in exports (every ticket of 36,15 €): each text is parsed once."""
     valore = _normalizza(str(testo).strip().replace("€", "").replace(" ", "").replace("\u00a0", ""))
     try:
         importo = Decimal(valore)

@@ -12,6 +12,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
+from functools import lru_cache
 from typing import TypeVar
 
 from corrispondenza.dominio.codice_fiscale import valida_codice_fiscale
@@ -45,7 +46,15 @@ def leggi_data(valore: Valore) -> date:
         return valore.date()
     if isinstance(valore, date):
         return valore
-    s = testo(valore)
+    return _data_da_testo(testo(valore))
+
+
+@lru_cache(maxsize=8192)
+def _data_da_testo(s: str) -> date:
+    """Exports repeat the same few hundred dates thousands of times: each is parsed once.
+
+    Errors are not cached (``lru_cache`` does not keep exceptions), so every bad cell is reported.
+    """
     trovata = _DATA_IT.match(s)
     giorno_mese_anno = trovata.groups() if trovata else None
     if giorno_mese_anno is None and (trovata := _DATA_ISO.match(s)):
