@@ -23,6 +23,7 @@ from corrispondenza.config.schema import Destinatari
 from corrispondenza.consulta import nominativo
 from corrispondenza.dominio.euro import in_json
 from corrispondenza.errors import NonTrovatoError
+from corrispondenza.riservato import apri_riservato
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.tabelle import Credito, Lotto, Segnalazione, Soggetto
 
@@ -105,7 +106,7 @@ def scrivi(righe: list[dict[str, Any]], formato: str, uscita: Path | None) -> No
     if uscita is None:
         sys.stdout.write(testo)
         return
-    descrittore = os.open(uscita, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    descrittore = apri_riservato(uscita)
     with open(descrittore, "w", encoding="utf-8", newline="") as file:
         file.write(testo)
 
@@ -145,5 +146,5 @@ def _xlsx(righe: list[dict[str, Any]], uscita: Path) -> None:
     for colonna in range(COLONNE.index("principale") + 1, COLONNE.index("totale") + 2):
         for (cella,) in foglio.iter_rows(min_row=2, min_col=colonna, max_col=colonna):
             cella.number_format = "#,##0.00"
-    os.close(os.open(uscita, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600))
+    os.close(apri_riservato(uscita))
     libro.save(uscita)

@@ -7,12 +7,12 @@ cannot drift apart.
 from __future__ import annotations
 
 import csv
-import os
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
 from corrispondenza.importa.colonne import COLONNE as COLONNE_IMPORTAZIONE
+from corrispondenza.riservato import apri_riservato
 
 _NON_GENERATE: dict[str, frozenset[str]] = {
     "soggetti": frozenset(
@@ -51,7 +51,7 @@ def scrivi_campione(campione: Campione, cartella: Path) -> dict[str, Path]:
     percorsi: dict[str, Path] = {}
     for nome, colonne in COLONNE.items():
         percorso = cartella / f"{nome}.csv"
-        descrittore = os.open(percorso, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        descrittore = apri_riservato(percorso)
         with open(descrittore, "w", encoding="utf-8", newline="") as file:
             scrittore = csv.writer(file, delimiter=";", lineterminator="\n", quoting=csv.QUOTE_MINIMAL)
             scrittore.writerow(colonne)

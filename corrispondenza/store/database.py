@@ -22,6 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
 from corrispondenza.errors import StoreError
+from corrispondenza.riservato import apri_riservato
 
 MIGRAZIONI = Path(__file__).parent / "migrazioni"
 T = TypeVar("T")
@@ -55,7 +56,7 @@ def _crea_file_riservato(percorso: Path) -> None:
     """
     percorso.parent.mkdir(parents=True, exist_ok=True)
     if not percorso.exists():
-        os.close(os.open(percorso, os.O_WRONLY | os.O_CREAT, 0o600))
+        os.close(apri_riservato(percorso, tronca=False))
 
 
 def _pragma_sqlite(dbapi_connection: Any, _record: Any) -> None:

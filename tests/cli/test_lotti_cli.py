@@ -92,3 +92,13 @@ def test_segnalazioni_per_il_servizio_legale_csv_e_xlsx(ufficio: Path, cli, tmp_
     foglio = load_workbook(file).active
     intestazione = [c.value for c in foglio[1]]
     assert foglio.cell(2, intestazione.index("totale") + 1).value == 1500
+
+
+def test_segnalazioni_su_un_file_esistente_diventa_riservato(ufficio: Path, cli, tmp_path: Path) -> None:
+    """An existing, world-readable file is rewritten 0600: it now holds personal data."""
+    cli("--config", str(ufficio), "pianifica", "--data", "2026-11-30")
+    file = tmp_path / "vecchio.csv"
+    file.write_text("vecchio\n", encoding="utf-8")
+    file.chmod(0o644)
+    assert cli("--config", str(ufficio), "segnalazioni", "-o", str(file))[0] == 0
+    assert stat.S_IMODE(file.stat().st_mode) == 0o600 and "vecchio" not in file.read_text(encoding="utf-8")
