@@ -27,8 +27,14 @@ from corrispondenza.regole.esito import (
     TipoSegnalazione,
 )
 from corrispondenza.regole.parametri import Parametri
-from corrispondenza.regole.procedura import escludi, revisione, sotto_soglia, spese_addebitate
-from corrispondenza.regole.scadenza import moroso_dal
+from corrispondenza.regole.procedura import (
+    escludi,
+    finestra_avviso,
+    finestra_sollecito,
+    revisione,
+    sotto_soglia,
+    spese_addebitate,
+)
 from corrispondenza.regole.tempo import Finestra, aggiungi_mesi
 
 
@@ -80,15 +86,11 @@ class _SottoSoglia:
 
 
 def _finestra(pratica: Pratica, par: Parametri) -> Finestra:
-    regole = par.regole
+    """The sollecito's window after an avviso to the debtor in life; else the avviso's."""
     avvisi = pratica.lettere_di(TipoLettera.AVVISO)
     if avvisi:
-        return Finestra.mesi_dopo(
-            avvisi[-1].data_invio, regole.sollecito.mesi_minimi, regole.sollecito.mesi_massimi
-        )
-    servizio = pratica.data_prestazione or pratica.data_documento
-    finestra = Finestra.mesi_dopo(servizio, regole.avviso.mesi_minimi, regole.avviso.mesi_massimi)
-    return Finestra(max(finestra.dal, moroso_dal(pratica, regole) or finestra.dal), finestra.al)
+        return finestra_sollecito(avvisi[-1], par.regole)
+    return finestra_avviso(pratica, par.regole)
 
 
 def _per_erede(

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from corrispondenza.config.schema import Regole
 from corrispondenza.dominio.euro import ZERO
 from corrispondenza.dominio.pratica import LetteraInviata, Pratica
 from corrispondenza.dominio.tipi import Canale, TipoLettera
@@ -58,14 +59,27 @@ def spese_addebitate(pratica: Pratica) -> Decimal:
     return sum((x.spese for x in pratica.lettere_di(*FORMALI)), ZERO)
 
 
+def finestra_avviso(pratica: Pratica, regole: Regole) -> Finestra:
+    """Art. 5 c. 4: 3 to 12 months after the service (or the document), and not before arrears."""
+    servizio = pratica.data_prestazione or pratica.data_documento
+    finestra = Finestra.mesi_dopo(servizio, regole.avviso.mesi_minimi, regole.avviso.mesi_massimi)
+    return Finestra(max(finestra.dal, moroso_dal(pratica, regole) or finestra.dal), finestra.al)
+
+
+def finestra_sollecito(ultimo_avviso: LetteraInviata, regole: Regole) -> Finestra:
+    """Art. 6 c. 5: 3 to 12 months after the last avviso."""
+    return Finestra.mesi_dopo(
+        ultimo_avviso.data_invio, regole.sollecito.mesi_minimi, regole.sollecito.mesi_massimi
+    )
+
+
 def avviso(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
     """Art. 5 c. 4–5: 3 to 12 months after the service, in arrears, no costs and no interest."""
     regole = par.regole
     servizio = pratica.data_prestazione or pratica.data_documento
-    finestra = Finestra.mesi_dopo(servizio, regole.avviso.mesi_minimi, regole.avviso.mesi_massimi)
-    dal = max(finestra.dal, moroso_dal(pratica, regole) or finestra.dal)
-    if oggi < dal:
-        return escludi(pratica, "5.4", f"avviso possibile dal {dal:%d/%m/%Y}", dal)
+    finestra = finestra_avviso(pratica, regole)
+    if finestra.prima(oggi):
+        return escludi(pratica, "5.4", f"avviso possibile dal {finestra.dal:%d/%m/%Y}", finestra.dal)
     if finestra.dopo(oggi):
         return revisione(
             pratica,
@@ -89,9 +103,7 @@ def avviso(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
 def sollecito(pratica: Pratica, oggi: date, par: Parametri, ultimo_avviso: LetteraInviata) -> Decisione:
     """Art. 6 c. 3–5: 3 to 12 months after the avviso, for the residual after payments."""
     regole = par.regole
-    finestra = Finestra.mesi_dopo(
-        ultimo_avviso.data_invio, regole.sollecito.mesi_minimi, regole.sollecito.mesi_massimi
-    )
+    finestra = finestra_sollecito(ultimo_avviso, regole)
     if finestra.prima(oggi):
         return escludi(pratica, "6.5", f"sollecito possibile dal {finestra.dal:%d/%m/%Y}", finestra.dal)
     if finestra.dopo(oggi):

@@ -18,7 +18,7 @@ from corrispondenza.regole.esito import Decisione, Importi, Segnalazione, TipoSe
 from corrispondenza.regole.interessi import interessi_legali, maggiorazione
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.regole.procedura import escludi, revisione
-from corrispondenza.regole.tempo import scadenza_termine
+from corrispondenza.regole.tempo import primo_giorno_dopo, scadenza_termine
 
 
 def sanzione(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
@@ -37,9 +37,8 @@ def sanzione(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
             "si attende la notifica dell'ordinanza-ingiunzione",
         )
     notifica = notificate[-1].data_consegna
-    termine = scadenza_termine(notifica, par.regole.ordinanza_ingiunzione.giorni)
-    if oggi <= termine:
-        dal = date.fromordinal(termine.toordinal() + 1)
+    dal = primo_giorno_dopo(notifica, par.regole.ordinanza_ingiunzione.giorni)
+    if oggi < dal:
         return escludi(
             pratica,
             "3.2",
@@ -59,8 +58,8 @@ def controlli_sanitari(pratica: Pratica, oggi: date, par: Parametri) -> Decision
     regola = par.regole.controlli_sanitari
     richiesta = pratica.data_documento or pratica.data_prestazione
     termine = scadenza_termine(richiesta, regola.giorni)
-    if oggi <= termine:
-        dal = date.fromordinal(termine.toordinal() + 1)
+    dal = primo_giorno_dopo(richiesta, regola.giorni)
+    if oggi < dal:
         return escludi(
             pratica,
             "3.3",

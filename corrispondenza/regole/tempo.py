@@ -32,6 +32,11 @@ def scadenza_termine(inizio: date, giorni: int) -> date:
     return inizio + timedelta(days=giorni)
 
 
+def primo_giorno_dopo(inizio: date, giorni: int) -> date:
+    """The day the consequence of a term of ``giorni`` days from ``inizio`` may start (X+N+1)."""
+    return scadenza_termine(inizio, giorni) + timedelta(days=1)
+
+
 def decorso(inizio: date, giorni: int, oggi: date) -> bool:
     """True from the day after the term's last day: the consequence may start."""
     return oggi > scadenza_termine(inizio, giorni)
