@@ -3,8 +3,12 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Pacchetti Debian necessari (i prossimi moduli aggiungono LibreOffice e Dovecot).
-APT_PACCHETTI := python3-venv postgresql
+# Pacchetti Debian necessari (il prossimo modulo aggiunge Dovecot). LibreOffice senza interfaccia,
+# python3-uno per pilotarlo (solo /usr/bin/python3 lo importa), i font metricamente compatibili con
+# quelli di Word (Carlito = Calibri, Caladea = Cambria, Liberation = Arial/Times) e poppler-utils.
+APT_PACCHETTI := python3-venv postgresql \
+	libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea \
+	fonts-liberation2 fonts-dejavu poppler-utils
 
 .PHONY: setup demo test test-completo lint format bench bench-quick clean
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from bench.generazione import misura_generazione
 from bench.importazione import misura_importazione
 from bench.pianificazione import misura_pianificazione
 
@@ -24,9 +25,25 @@ CARTELLA = Path(__file__).parent
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
+    parser.add_argument(
+        "--solo",
+        choices=("importazione", "pianificazione", "generazione"),
+        action="append",
+        help="solo queste misure",
+    )
     args = parser.parse_args(argv)
     n_crediti = 10_000 if args.rapido else 100_000
-    risultati = {**misura_importazione(n_crediti), **misura_pianificazione(n_crediti)}
+    misure = {
+        "importazione": lambda: misura_importazione(n_crediti),
+        "pianificazione": lambda: misura_pianificazione(n_crediti),
+        "generazione": lambda: (
+            misura_generazione(100, 500) if args.rapido else misura_generazione(1000, 10_000)
+        ),
+    }
+    risultati = {}
+    for nome, misura in misure.items():
+        if not args.solo or nome in args.solo:
+            risultati.update(misura())
     destinazione = CARTELLA / ("risultati-rapidi.json" if args.rapido else "risultati.json")
     destinazione.write_text(json.dumps(risultati, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     _stampa(risultati, destinazione)

@@ -108,3 +108,19 @@ class RegoleError(CorrispondenzaError):
 
 class TassoMancanteError(RegoleError):
     """An interest rate needed for a period is missing from config.yaml (``interessi``)."""
+
+
+class ModelloNonValidoError(InputNonValidoError):
+    """A letter template has unknown fields, bad syntax or forbidden constructs (exit status 3).
+
+    Each problem names the template file and where in it: body, header or footer, and the
+    paragraph with its text, so the legal office finds it in Word.
+    """
+
+
+class ConversioneError(CorrispondenzaError):
+    """LibreOffice cannot be started or driven: the whole conversion stops, not one letter."""
+
+
+class PdfError(CorrispondenzaError):
+    """A PDF is missing, unreadable or empty: LibreOffice exits 0 even when it wrote nothing."""

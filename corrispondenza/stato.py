@@ -107,6 +107,24 @@ class StatoLettera(StrEnum):
     ANNULLATA = "annullata"
 
 
+TRANSIZIONI_LETTERA: dict[StatoLettera, frozenset[StatoLettera]] = {
+    StatoLettera.BOZZA: frozenset({StatoLettera.APPROVATA, StatoLettera.ANNULLATA}),
+    # generated again after a crash, or after the template changed, before it leaves
+    StatoLettera.APPROVATA: frozenset({StatoLettera.GENERATA, StatoLettera.ANNULLATA}),
+    StatoLettera.GENERATA: frozenset({StatoLettera.GENERATA, StatoLettera.IN_INVIO, StatoLettera.ANNULLATA}),
+    StatoLettera.IN_INVIO: frozenset({StatoLettera.INVIATA, StatoLettera.DA_RITENTARE, StatoLettera.FALLITA}),
+    StatoLettera.DA_RITENTARE: frozenset({StatoLettera.IN_INVIO, StatoLettera.FALLITA}),
+    StatoLettera.INVIATA: frozenset(),
+    StatoLettera.FALLITA: frozenset(),
+    StatoLettera.ANNULLATA: frozenset(),
+}
+
+
+def verifica_transizione_lettera(da: StatoLettera, a: StatoLettera) -> None:
+    """Raise if the letter table does not allow ``da`` → ``a``."""
+    _verifica(TRANSIZIONI_LETTERA, da, a, "La lettera")
+
+
 def verifica_transizione_lotto(da: StatoLotto, a: StatoLotto) -> None:
     """Raise if the lotto table does not allow ``da`` → ``a``."""
     _verifica(TRANSIZIONI_LOTTO, da, a, "Il lotto")

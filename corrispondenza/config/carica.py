@@ -64,6 +64,10 @@ class ConfigCaricata:
     def outbox(self) -> Path:
         return (self.cartella / self.config.outbox).resolve()
 
+    @property
+    def modelli(self) -> Path:
+        return (self.cartella / self.config.modelli.cartella).resolve()
+
 
 def carica_config(percorso: Path) -> ConfigCaricata:
     """Read and validate; raise ``ConfigError`` with every problem found."""

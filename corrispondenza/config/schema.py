@@ -17,7 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_valida
 from stdnum import iban as stdnum_iban
 from stdnum.it import codicefiscale, iva
 
-from corrispondenza.dominio.tipi import Canale, TipoCredito
+from corrispondenza.dominio.tipi import Canale, TipoCredito, TipoLettera
 from corrispondenza.importa.colonne import COLONNE
 
 _ENV = re.compile(r"^[A-Z_][A-Z0-9_]*$")
@@ -336,6 +336,43 @@ class Importazione(Modello):
         return colonne
 
 
+FILE_MODELLI: dict[TipoLettera, str] = {
+    TipoLettera.AVVISO: "avviso.docx",
+    TipoLettera.SOLLECITO: "sollecito.docx",
+    TipoLettera.RATEIZZAZIONE_ACCOLTA: "rateizzazione_accolta.docx",
+    TipoLettera.RATEIZZAZIONE_RESPINTA: "rateizzazione_respinta.docx",
+    TipoLettera.EREDI: "eredi.docx",
+}
+"""The letters the tool writes, each from its own template (the ordinanza-ingiunzione is not ours)."""
+
+
+class Modelli(Modello):
+    """Where the legal office's templates are (DESIGN.md, Templates): kind → DOCX file."""
+
+    cartella: str = "modelli"
+    file: dict[TipoLettera, str] = Field(default_factory=lambda: dict(FILE_MODELLI))
+    messaggi: str = "messaggi.yaml"
+
+    @field_validator("file")
+    @classmethod
+    def _tipi_scritti(cls, file: dict[TipoLettera, str]) -> dict[TipoLettera, str]:
+        estranei = sorted(t.value for t in file if t not in FILE_MODELLI)
+        if estranei:
+            raise ValueError(f"lettere che lo strumento non scrive: {', '.join(estranei)}")
+        non_docx = sorted(f for f in file.values() if not f.lower().endswith(".docx"))
+        if non_docx:
+            raise ValueError(f"i modelli sono documenti Word .docx: {', '.join(non_docx)}")
+        return {**FILE_MODELLI, **file}
+
+
+class Pdf(Modello):
+    """The LibreOffice converters that turn letters into PDF/A (issue 5, Conversion)."""
+
+    processi: int = Field(default=0, ge=0, le=32)  # 0: one per processor
+    lettere_per_raccolta: int = Field(default=200, ge=1, le=200)  # LibreOffice skips files past ~300
+    secondi_per_lettera: int = Field(default=20, ge=1, le=600)  # then the converter is restarted
+
+
 class Config(Modello):
     ente: Ente
     regole: Regole = Regole()
@@ -344,4 +381,6 @@ class Config(Modello):
     canali: Canali = Canali()
     database: Database = Database()
     outbox: str = "outbox"
+    modelli: Modelli = Modelli()
+    pdf: Pdf = Pdf()
     importazione: Importazione = Importazione()

@@ -226,6 +226,10 @@ class Lettera(Base):
     maggiorazione: Mapped[Decimal | None] = mapped_column(Euro)
     totale: Mapped[Decimal | None] = mapped_column(Euro)
     motivi: Mapped[list | None] = mapped_column(JSON)
+    modello_sha256: Mapped[str | None] = mapped_column(String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(String(64))
+    pagine: Mapped[int | None] = mapped_column(Integer)
+    generata_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
     crediti: Mapped[list[LetteraCredito]] = relationship(order_by="LetteraCredito.credito_id")
     lotto: Mapped[Lotto | None] = relationship(back_populates="lettere")

@@ -6,6 +6,7 @@ from importlib import resources
 from pathlib import Path
 
 from corrispondenza.errors import InputNonValidoError
+from corrispondenza.modelli.predefiniti import scrivi_modelli
 
 MODELLO_CONFIG = "config.yaml"
 
@@ -16,7 +17,9 @@ def config_iniziale() -> str:
 
 
 def inizializza(cartella: Path) -> list[Path]:
-    """Create config.yaml, modelli/ and outbox/ in ``cartella``; never overwrite a config.
+    """Create config.yaml, modelli/ (with the default templates) and outbox/ in ``cartella``.
+
+    Never overwrites a config, nor a template the legal office has already edited.
 
     The outbox will hold letters with health-related personal data: it is created 0700.
     """
@@ -33,6 +36,7 @@ def inizializza(cartella: Path) -> list[Path]:
     modelli = cartella / "modelli"
     modelli.mkdir(exist_ok=True)
     creati.append(modelli)
+    creati += scrivi_modelli(modelli)  # the legal office's starting point, never overwritten
     outbox = cartella / "outbox"
     outbox.mkdir(exist_ok=True)
     outbox.chmod(0o700)
