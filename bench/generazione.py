@@ -48,7 +48,7 @@ from corrispondenza.store.tabelle import Lettera, Lotto
 from corrispondenza.workspace import inizializza
 
 OGGI = date(2026, 11, 23)
-CREDITI_PER_LETTERA = 2.2  # measured on the sample generator: about one letter per 2.2 credits
+CREDITI_PER_LETTERA = 4.3  # measured on the sample generator: about one letter per 4.3 credits
 FILTRO_PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
 PER_FILE = 20
 MASSIMO_PER_CHIAMATA = 200
@@ -213,6 +213,14 @@ def _memoria(cartella: Path, n_lettere: int) -> tuple[float, float]:
 
 
 def _rss_mb() -> float:
+    """Peak resident memory of this process image, in MB.
+
+    ``VmHWM`` from /proc, not ``getrusage``: Linux carries ``ru_maxrss`` over ``exec``, so a
+    child started by a big parent would report the parent's size at fork.
+    """
+    for riga in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+        if riga.startswith("VmHWM:"):
+            return int(riga.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 

@@ -1,5 +1,5 @@
 """``corrispondenza demo``: the flow that exists so far, on generated sample data: import, then
-the month's planning, reviewed and approved.
+the month's planning, reviewed and approved, then the lotto's PDFs and print bundles.
 
 It uses the config given with ``--config`` when that file exists (the repository's own
 config.yaml, whose database lives in demo/), otherwise it creates a workspace in the demo
@@ -12,16 +12,20 @@ from datetime import date
 from pathlib import Path
 
 from rich.console import Console
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 
 from corrispondenza import lotti, presentazione
 from corrispondenza.campione import genera_campione, scrivi_campione
 from corrispondenza.config import Config, carica_config
+from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.consulta import riepilogo
+from corrispondenza.genera import genera_lotto
+from corrispondenza.modelli.predefiniti import scrivi_modelli
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
+from corrispondenza.store.tabelle import Lotto
 from corrispondenza.workspace import inizializza
 
 ORDINE = ("soggetti", "relazioni", "crediti", "pagamenti", "storico")
@@ -36,6 +40,7 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
             inizializza(cartella)
             out.print(f"Creato lo spazio di lavoro {cartella}")
     caricata = carica_config(config)
+    scrivi_modelli(caricata.modelli)  # the default templates, where the config expects them
     strutture = {tipo: s for tipo, s in _strutture_per_tipo().items() if s in caricata.config.ente.strutture}
     out.print(f"Genero {n_crediti} crediti di esempio (seme {seme}) in {cartella / 'dati'} ...")
     campione = genera_campione(n_crediti, seed=seme, oggi=oggi, strutture=strutture or None)
@@ -49,26 +54,53 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
     try:
         with sessione(engine) as s:
             presentazione.riepilogo(out, riepilogo(s))
-        _pianifica_e_approva(out, engine, caricata.config, oggi)
+        lotto = _pianifica_e_approva(out, engine, caricata.config, oggi)
+        if lotto is not None:
+            _genera(out, engine, caricata, lotto)
     finally:
         engine.dispose()
     out.print(
         "Provare ora: corrispondenza stato --riepilogo, corrispondenza stato CODICE_FISCALE "
         f"(i codici sono in {file['soggetti']}), corrispondenza lotto mostra N, "
-        "corrispondenza segnalazioni --tipo fallimento"
+        "corrispondenza segnalazioni --tipo fallimento, corrispondenza modelli verifica, "
+        "corrispondenza modelli anteprima sollecito"
     )
 
 
-def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: date) -> None:
-    """The month's planning on the sample, approved as the clerk would after reviewing it."""
+def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: date) -> int | None:
+    """The month's planning on the sample, approved as the clerk would after reviewing it.
+
+    Returns the lotto to generate: today's new one, or the one a previous run left approved.
+    """
     operazione = Operazione.corrente()
     with sessione(engine) as s:
         esito = lotti.pianifica(s, operazione, oggi, Parametri.da_config(config))
         if esito.lotto_id is None:
             out.print(f"Pianificazione del {oggi:%d/%m/%Y}: nessuna nuova lettera (già in un lotto aperto).")
-            return
+            aperto = s.scalar(
+                select(Lotto.id)
+                .where(Lotto.data == oggi, Lotto.stato.in_([StatoLotto.APPROVATA, StatoLotto.GENERATA]))
+                .order_by(Lotto.id.desc())
+            )
+            return aperto
         lotti.cambia_stato_lotto(s, operazione, esito.lotto_id, StatoLotto.APPROVATA)
         presentazione.lotto(out, lotti.mostra(s, esito.lotto_id))
+        return esito.lotto_id
+
+
+def _genera(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int) -> None:
+    """The approved lotto's PDFs; a second run finds them done and redoes nothing."""
+    out.print(f"Genero i PDF/A del lotto {lotto} (LibreOffice) ...")
+    esito = genera_lotto(engine, caricata, lotto, Operazione.corrente())
+    out.print(
+        f"Lettere: {esito.generate} generate, {esito.gia_pronte} già pronte, in {esito.cartella / 'lettere'}"
+    )
+    for nome, f in esito.fascicoli.items():
+        out.print(f"Da stampare ({nome}): {f.percorso} — {f.lettere} lettere, {f.pagine} pagine")
+    if esito.distinta:
+        out.print(f"Distinta delle raccomandate: {esito.distinta}")
+    for lettera, motivo in sorted(esito.fallite.items()):
+        out.print(f"Lettera {lettera} non generata: {motivo}")
 
 
 def _strutture_per_tipo() -> dict[str, str]:

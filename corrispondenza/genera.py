@@ -284,11 +284,11 @@ class _Lavorazione:
         singole: list[LetteraPronta] = []
         giro = [x for x in da_fare if not self._appena_fatta(x)]
         for _ in range(2):
+            if not giro:
+                break
             fallite, sbagliate = self._giro(giro)
             singole += fallite
             giro = sbagliate
-            if not giro:
-                break
         singole += giro
         if singole:
             self._una_per_una(singole)
@@ -365,7 +365,9 @@ class _Lavorazione:
             if self.avanzamento:
                 self.avanzamento(salvate)
 
-        self.pool.converti(list(indice), fatto, timeout=timeout)
+        # largest first, one raccolta per block: the converters finish together
+        ordine = sorted(indice, key=lambda lavoro: -len(indice[lavoro]))
+        self.pool.converti(ordine, fatto, timeout=timeout, per_blocco=1)
         return fallite, sbagliate
 
     def _salva(self, x: LetteraPronta, contenuto: bytes, pagine: int) -> None:

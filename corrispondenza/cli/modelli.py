@@ -21,7 +21,7 @@ from corrispondenza.genera import genera_lotto
 from corrispondenza.modelli import campi
 from corrispondenza.modelli.documento import FileModello
 from corrispondenza.modelli.rendi import Modello
-from corrispondenza.modelli.verifica import verifica_modello
+from corrispondenza.modelli.verifica import verifica_messaggi, verifica_modello
 from corrispondenza.pdf.convertitore import Lavoro, PoolConvertitori
 from corrispondenza.riservato import scrivi_byte_riservati
 from corrispondenza.store.database import apri
@@ -101,10 +101,12 @@ def modelli_verifica(
             problemi += verifica_modello(FileModello(percorso), tipo)
         except ModelloNonValidoError as exc:
             problemi += exc.problemi or [Problema(exc.messaggio, file=percorso.name)]
+    messaggi = caricata.modelli / caricata.config.modelli.messaggi
+    problemi += verifica_messaggi(messaggi, scelti)
     if come_json:
         stampa_json(
             {
-                "modelli": [caricata.config.modelli.file[t] for t in scelti],
+                "modelli": [*(caricata.config.modelli.file[t] for t in scelti), messaggi.name],
                 "problemi": [
                     {"file": p.file, "dove": p.percorso, "campo": p.valore, "motivo": p.motivo}
                     for p in problemi
@@ -116,7 +118,8 @@ def modelli_verifica(
         return
     if problemi:
         raise ModelloNonValidoError(f"{len(problemi)} problemi nei modelli:", problemi)
-    out.print(f"Modelli corretti: {', '.join(caricata.config.modelli.file[t] for t in scelti)}.")
+    corretti = [*(caricata.config.modelli.file[t] for t in scelti), messaggi.name]
+    out.print(f"Modelli corretti: {', '.join(corretti)}.")
 
 
 @modelli_app.command("anteprima")

@@ -20,7 +20,9 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 
+import yaml
 from jinja2 import nodes
 from jinja2.exceptions import TemplateSyntaxError
 
@@ -70,7 +72,7 @@ _Tipo = Campo | _Elemento
 
 
 class _Visita:
-    def __init__(self, modello: FileModello, parte: Parte, radice: tuple[Campo, ...]) -> None:
+    def __init__(self, modello: FileModello | _SoloNome, parte: Parte, radice: tuple[Campo, ...]) -> None:
         self.modello = modello
         self.parte = parte
         self.radice = {c.nome: c for c in radice}
@@ -345,3 +347,57 @@ def _sintassi(exc: TemplateSyntaxError) -> str:
     if "Encountered unknown tag" in messaggio:
         return f"istruzione sconosciuta o chiusura senza apertura ({messaggio})"
     return messaggio
+
+
+CAMPI_MESSAGGIO = ("oggetto", "testo")
+
+
+def verifica_messaggi(percorso: Path, tipi: list[TipoLettera]) -> list[Problema]:
+    """``messaggi.yaml``: for each kind an ``oggetto`` and a ``testo``, checked like a letter.
+
+    A subject is one line (a line break in a mail header is an injection) and the same fields
+    and prohibitions as in the letters apply.
+    """
+    nome = percorso.name
+    try:
+        dati = yaml.safe_load(percorso.read_text(encoding="utf-8"))
+    except OSError as exc:
+        return [Problema(f"file non leggibile: {exc.strerror}", file=nome)]
+    except yaml.YAMLError as exc:
+        segno = getattr(exc, "problem_mark", None)
+        dove = f"riga {segno.line + 1}" if segno else None
+        return [Problema("YAML non valido", file=nome, percorso=dove)]
+    if not isinstance(dati, dict):
+        return [Problema("atteso un elenco di lettere con oggetto e testo", file=nome)]
+    ambiente = AmbienteModelli(xml=False)
+    problemi: list[Problema] = []
+    for tipo in tipi:
+        voce = dati.get(tipo.value)
+        if not isinstance(voce, dict):
+            problemi.append(Problema("manca il messaggio di questa lettera", file=nome, percorso=tipo.value))
+            continue
+        for campo in CAMPI_MESSAGGIO:
+            dove = f"{tipo.value}.{campo}"
+            sorgente = voce.get(campo)
+            if not isinstance(sorgente, str) or not sorgente.strip():
+                problemi.append(Problema("testo mancante", file=nome, percorso=dove))
+                continue
+            if campo == "oggetto" and "\n" in sorgente.strip():
+                problemi.append(Problema("l'oggetto deve stare su una riga", file=nome, percorso=dove))
+            parte = Parte(nome, dove, sorgente, intestazione=False)
+            try:
+                albero = ambiente.parse(sorgente)
+            except TemplateSyntaxError as exc:
+                problemi.append(Problema(f"errore di sintassi: {_sintassi(exc)}", file=nome, percorso=dove))
+                continue
+            visita = _Visita(_SoloNome(nome), parte, PER_TIPO[tipo])
+            visita.corpo(albero.body, {})
+            problemi += visita.problemi
+    return problemi
+
+
+@dataclass(frozen=True)
+class _SoloNome:
+    """What ``_Visita`` needs of a template file: its name, for the messages."""
+
+    nome: str

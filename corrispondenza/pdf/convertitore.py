@@ -152,12 +152,16 @@ class PoolConvertitori:
         avanzamento: Avanzamento | None = None,
         *,
         timeout: float | None = None,
+        per_blocco: int | None = None,
     ) -> list[EsitoConversione]:
         """Convert every Lavoro; one EsitoConversione each, in the order given.
 
         ``avanzamento`` is called in the caller's thread once per document as it is done (a
         progress bar needs no lock). A failed document never stops the others. A stale PDF at
         a destination is removed first: a letter that fails has no PDF, not last month's.
+        ``per_blocco`` overrides the block size for this call: documents of very different
+        sizes (raccolte of 5 and of 190 letters) balance better one per block, taken by
+        whichever converter is free.
         """
         if not self._office:
             raise ConversioneError(
@@ -166,7 +170,7 @@ class PoolConvertitori:
         lavori = list(lavori)
         _verifica_destinazioni(lavori)
         risultati: queue.Queue[tuple[int, EsitoConversione]] = queue.Queue()
-        blocchi = self._blocchi(len(lavori))
+        blocchi = self._blocchi(len(lavori), per_blocco or self.massimo_blocco)
         operai = [
             threading.Thread(
                 target=self._lavora,
@@ -186,10 +190,10 @@ class PoolConvertitori:
                 operaio.join()
             self._interrompi.clear()
 
-    def _blocchi(self, quanti: int) -> queue.Queue[Blocco]:
+    def _blocchi(self, quanti: int, massimo: int) -> queue.Queue[Blocco]:
         blocchi: queue.Queue[Blocco] = queue.Queue()
         with self._lock:
-            for parte in dividi_in_blocchi(quanti, self.processi, self.massimo_blocco):
+            for parte in dividi_in_blocchi(quanti, self.processi, min(massimo, self.massimo_blocco)):
                 blocchi.put(Blocco(self.statistiche.blocchi, tuple(parte)))
                 self.statistiche.blocchi += 1
         return blocchi

@@ -16,20 +16,14 @@ Fonts are shared subsets: they hold glyph shapes, not text.
 from __future__ import annotations
 
 import io
+import itertools
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
-from pypdf.generic import (
-    ArrayObject,
-    ByteStringObject,
-    DecodedStreamObject,
-    DictionaryObject,
-    NameObject,
-    TextStringObject,
-)
+import pikepdf
+from pikepdf import Array, Dictionary, Name, Pdf, String
 
 from corrispondenza import __version__
 from corrispondenza.errors import PdfError
@@ -45,96 +39,97 @@ class LetteraPdf:
     pagine: int
 
 
-def pagine_delle_lettere(lettore: PdfReader, ids: list[int]) -> dict[int, range]:
+def pagine_delle_lettere(raccolta: Pdf, ids: list[int]) -> dict[int, range]:
     """The page range of each letter, from its named destination ``L<id>``."""
-    destinazioni = lettore.named_destinations
-    inizi = []
-    mancanti = []
-    for lettera_id in ids:
-        dest = destinazioni.get(f"/L{lettera_id}") or destinazioni.get(f"L{lettera_id}")
-        if dest is None:
-            mancanti.append(lettera_id)
-            continue
-        inizi.append((lettore.get_destination_page_number(dest), lettera_id))
+    numeri = {pagina.objgen: i for i, pagina in enumerate(raccolta.pages)}
+    coppie: list[tuple[str, object]] = []
+    if "/Dests" in raccolta.Root:  # LibreOffice writes the PDF 1.1 form: a dictionary in the catalog
+        coppie += [(str(k).lstrip("/"), v) for k, v in raccolta.Root.Dests.items()]
+    if "/Names" in raccolta.Root and "/Dests" in raccolta.Root.Names:
+        coppie += [(str(k), v) for k, v in pikepdf.NameTree(raccolta.Root.Names.Dests).items()]
+    destinazioni: dict[str, int] = {}
+    for nome, dest in coppie:
+        dest = dest.D if isinstance(dest, Dictionary) else dest
+        if isinstance(dest, Array) and len(dest) and dest[0].objgen in numeri:
+            destinazioni[nome] = numeri[dest[0].objgen]
+    mancanti = [i for i in ids if f"L{i}" not in destinazioni]
     if mancanti:
-        raise PdfError(
-            "Nel PDF della raccolta manca l'inizio di alcune lettere.",
-            lettere=mancanti,
-        )
-    inizi.sort()
-    if [i for _, i in inizi] != ids or inizi[0][0] != 0:
+        raise PdfError("Nel PDF della raccolta manca l'inizio di alcune lettere.", lettere=mancanti)
+    inizi = [destinazioni[f"L{i}"] for i in ids]
+    if inizi[0] != 0 or any(b <= a for a, b in itertools.pairwise(inizi)):
         raise PdfError("Le lettere della raccolta non sono nell'ordine atteso.", lettere=ids)
-    confini = [p for p, _ in inizi] + [len(lettore.pages)]
-    intervalli = {}
-    for k, (inizio, lettera_id) in enumerate(inizi):
-        if confini[k + 1] <= inizio:
-            raise PdfError("Una lettera della raccolta non ha pagine.", lettera=lettera_id)
-        intervalli[lettera_id] = range(inizio, confini[k + 1])
-    return intervalli
+    confini = [*inizi, len(raccolta.pages)]
+    return {i: range(confini[k], confini[k + 1]) for k, i in enumerate(ids)}
 
 
 def dividi(raccolta: Path | bytes, ids: list[int], quando: datetime | None = None) -> list[LetteraPdf]:
     """One standalone PDF/A-2b per letter, in the order of ``ids``."""
-    lettore = PdfReader(io.BytesIO(raccolta) if isinstance(raccolta, bytes) else raccolta)
-    intervalli = pagine_delle_lettere(lettore, ids)
-    radice = lettore.trailer["/Root"]
+    sorgente = io.BytesIO(raccolta) if isinstance(raccolta, bytes) else raccolta
     quando = quando or adesso()
     risultato = []
-    for lettera_id in ids:
-        scrittore = PdfWriter()
-        pagine = intervalli[lettera_id]
-        for numero in pagine:
-            pagina = scrittore.add_page(_senza_rimandi(lettore, numero, pagine))
-            for chiave in ("/StructParents", "/Tabs"):
-                if chiave in pagina:
-                    del pagina[NameObject(chiave)]
-        _identita_pdfa(scrittore, radice, f"Lettera {lettera_id}", quando)
-        uscita = io.BytesIO()
-        scrittore.write(uscita)
-        risultato.append(LetteraPdf(lettera_id, uscita.getvalue(), len(pagine)))
+    try:
+        pdf = pikepdf.open(sorgente)
+    except pikepdf.PdfError as exc:
+        raise PdfError(f"PDF della raccolta illeggibile: {exc}") from None
+    with pdf:
+        intervalli = pagine_delle_lettere(pdf, ids)
+        for lettera_id in ids:
+            pagine = intervalli[lettera_id]
+            proprie = {pdf.pages[i].objgen for i in pagine}
+            for i in pagine:
+                _senza_rimandi(pdf.pages[i].obj, proprie)
+            nuovo = Pdf.new()
+            nuovo.pages.extend(pdf.pages[pagine.start : pagine.stop])
+            for pagina in nuovo.pages:
+                for chiave in ("/StructParents", "/Tabs"):
+                    if chiave in pagina.obj:
+                        del pagina.obj[chiave]
+            _identita_pdfa(nuovo, pdf, f"Lettera {lettera_id}", quando)
+            uscita = io.BytesIO()
+            nuovo.save(uscita, static_id=False)
+            risultato.append(LetteraPdf(lettera_id, uscita.getvalue(), len(pagine)))
     return risultato
 
 
-def _senza_rimandi(lettore: PdfReader, numero: int, pagine: range) -> object:
-    """The page with internal links to other letters' pages removed (URI links stay)."""
-    pagina = lettore.pages[numero]
-    annotazioni = pagina.get("/Annots")
-    if not annotazioni:
-        return pagina
-    proprie = {lettore.pages[i].indirect_reference for i in pagine}
-    tenute = ArrayObject()
-    for rif in annotazioni:
-        annotazione = rif.get_object()
+def _senza_rimandi(pagina: Dictionary, proprie: set[tuple[int, int]]) -> None:
+    """Drop internal links to other letters' pages (URI links stay): copying them would copy
+    the target page, and its text, into this letter's file."""
+    if "/Annots" not in pagina:
+        return
+    tenute = Array()
+    for annotazione in pagina.Annots:
         destinazione = annotazione.get("/Dest")
         azione = annotazione.get("/A")
-        if azione is not None and azione.get_object().get("/S") == "/GoTo":
-            destinazione = azione.get_object().get("/D")
-        if destinazione is not None:
-            destinazione = destinazione.get_object() if hasattr(destinazione, "get_object") else destinazione
-            if not (isinstance(destinazione, ArrayObject) and destinazione and destinazione[0] in proprie):
-                continue  # a named destination or a page of another letter: dropped
-        tenute.append(rif)
-    pagina[NameObject("/Annots")] = tenute
-    return pagina
+        if azione is not None and azione.get("/S") == Name.GoTo:
+            destinazione = azione.get("/D")
+        if destinazione is not None and not (
+            isinstance(destinazione, Array) and len(destinazione) and destinazione[0].objgen in proprie
+        ):
+            continue  # a named destination or a page of another letter
+        tenute.append(annotazione)
+    pagina.Annots = tenute
 
 
-def _identita_pdfa(scrittore: PdfWriter, radice: DictionaryObject, titolo: str, quando: datetime) -> None:
+def _identita_pdfa(nuovo: Pdf, raccolta: Pdf, titolo: str, quando: datetime) -> None:
     """Document info, XMP with the PDF/A-2b claim, output intent and a fresh file identifier."""
     data_pdf = quando.strftime("D:%Y%m%d%H%M%S") + _fuso_pdf(quando)
-    scrittore.add_metadata({"/Title": titolo, "/Producer": PRODUTTORE, "/CreationDate": data_pdf})
-    xmp = _xmp(titolo, quando.isoformat(timespec="seconds"))
-    flusso = DecodedStreamObject()
-    flusso.set_data(xmp)
-    flusso[NameObject("/Type")] = NameObject("/Metadata")
-    flusso[NameObject("/Subtype")] = NameObject("/XML")
-    catalogo = scrittore._root_object
-    catalogo[NameObject("/Metadata")] = scrittore._add_object(flusso)
-    if "/OutputIntents" in radice:
-        catalogo[NameObject("/OutputIntents")] = radice["/OutputIntents"].clone(scrittore)
-    if "/Lang" in radice:
-        catalogo[NameObject("/Lang")] = TextStringObject(str(radice["/Lang"]))
-    identificativo = ByteStringObject(uuid.uuid4().bytes)
-    scrittore._ID = ArrayObject([identificativo, identificativo])
+    nuovo.docinfo = nuovo.make_indirect(
+        Dictionary(Title=String(titolo), Producer=String(PRODUTTORE), CreationDate=String(data_pdf))
+    )
+    xmp = nuovo.make_stream(_xmp(titolo, quando.isoformat(timespec="seconds")))
+    xmp.Type, xmp.Subtype = Name.Metadata, Name.XML
+    nuovo.Root.Metadata = xmp
+    if "/OutputIntents" in raccolta.Root:
+        intenti = raccolta.Root.OutputIntents
+        nuovo.Root.OutputIntents = (
+            nuovo.copy_foreign(intenti)
+            if intenti.is_indirect
+            else Array([nuovo.copy_foreign(x) if x.is_indirect else x for x in intenti])
+        )
+    if "/Lang" in raccolta.Root:
+        nuovo.Root.Lang = String(str(raccolta.Root.Lang))
+    identificativo = uuid.uuid4().bytes
+    nuovo.trailer.ID = Array([String(identificativo), String(identificativo)])
 
 
 def _fuso_pdf(quando: datetime) -> str:

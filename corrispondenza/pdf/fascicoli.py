@@ -14,8 +14,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from pypdf import PdfReader, PdfWriter
+import pikepdf
 
+from corrispondenza.pdf.flusso import ScrittorePdf
 from corrispondenza.riservato import scrivi_riservato
 
 
@@ -35,21 +36,26 @@ class Fascicolo:
 
 
 def componi(voci: list[VoceFascicolo], uscita: Path) -> Fascicolo:
-    """Write the bundle of ``voci`` (sorted here by postcode, then letter number) to ``uscita``."""
-    scrittore = PdfWriter()
+    """Write the bundle of ``voci`` (sorted here by postcode, then letter number) to ``uscita``.
+
+    Written letter by letter (``pdf.flusso``): a bundle of thousands of letters is never whole
+    in memory.
+    """
     bianche = 0
-    for voce in sorted(voci, key=lambda v: (v.cap, v.lettera_id)):
-        lettore = PdfReader(voce.pdf)
-        prima = len(scrittore.pages)
-        for pagina in lettore.pages:
-            scrittore.add_page(pagina)
-        titolo = f"Lettera {voce.lettera_id} (CAP {voce.cap or '-'})"
-        scrittore.add_outline_item(title=titolo, page_number=prima)
-        if len(lettore.pages) % 2:
-            ultima = lettore.pages[-1].mediabox
-            scrittore.add_blank_page(width=float(ultima.width), height=float(ultima.height))
-            bianche += 1
-    scrittore.add_metadata({"/Title": f"Fascicolo di stampa {uscita.stem}"})
     with scrivi_riservato(uscita) as file:
-        scrittore.write(file)
-    return Fascicolo(uscita, len(voci), len(scrittore.pages), bianche)
+        scrittore = ScrittorePdf(file)
+        for voce in sorted(voci, key=lambda v: (v.cap, v.lettera_id)):
+            titolo = f"Lettera {voce.lettera_id} (CAP {voce.cap or '-'})"
+            pagine = scrittore.aggiungi_pdf(voce.pdf, titolo)
+            if pagine % 2:
+                larghezza, altezza = _formato_ultima_pagina(voce.pdf)
+                scrittore.pagina_bianca(larghezza, altezza)
+                bianche += 1
+        scrittore.chiudi(f"Fascicolo di stampa {uscita.stem}")
+    return Fascicolo(uscita, len(voci), len(scrittore.pagine), bianche)
+
+
+def _formato_ultima_pagina(pdf: Path) -> tuple[float, float]:
+    with pikepdf.open(pdf, access_mode=pikepdf.AccessMode.stream) as lettera:
+        riquadro = lettera.pages[-1].mediabox
+        return float(riquadro[2]) - float(riquadro[0]), float(riquadro[3]) - float(riquadro[1])

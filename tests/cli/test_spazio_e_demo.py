@@ -14,6 +14,14 @@ def test_init_crea_lo_spazio_di_lavoro(tmp_path: Path, cli) -> None:
     codice, uscita, _ = cli("init", str(cartella))
     assert codice == 0 and "config.yaml" in uscita
     assert (cartella / "modelli").is_dir()
+    assert {p.name for p in (cartella / "modelli").iterdir()} == {
+        "avviso.docx",
+        "sollecito.docx",
+        "rateizzazione_accolta.docx",
+        "rateizzazione_respinta.docx",
+        "eredi.docx",
+        "messaggi.yaml",
+    }
     assert stat.S_IMODE((cartella / "outbox").stat().st_mode) == 0o700
     assert set(carica_config(cartella / "config.yaml").config.ente.strutture) >= {
         "TICKET",
@@ -36,8 +44,12 @@ def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -
     assert codice == 0
     assert "crediti.csv: importazione n. 3 completata (nuovi 300" in uscita
     assert stat.S_IMODE((cartella / "corrispondenza.db").stat().st_mode) == 0o600
+    assert "Genero i PDF/A del lotto" in uscita and "Da stampare" in uscita
     codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert uscita.count("nessuna modifica, i dati sono già presenti") == 5
+    assert "Lettere: 0 generate" in uscita and "già pronte" in uscita  # the PDFs are there already
+    (lotto,) = [p for p in (cartella / "outbox").iterdir() if p.name.isdigit()]
+    assert any((lotto / "lettere").iterdir())
     codice, uscita, _ = cli("--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json")
     assert json.loads(uscita)["crediti"] == 300

@@ -7,10 +7,12 @@ Real parts throughout: SQLite, the default templates written by ``init``, LibreO
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import re
 import stat
 import subprocess
+import zipfile
 import zlib
 from collections.abc import Iterator
 from datetime import date
@@ -238,3 +240,60 @@ def test_ripresa_rifà_solo_il_mancante(lotto_generato, pool: PoolConvertitori) 
     assert esito.generate == 2
     assert esito.gia_pronte == primo.lettere - 2
     assert verifica_pdf(pdf[0]).pagine >= 1 and verifica_pdf(pdf[1]).pagine >= 1
+
+
+class _PoolCheGuastaUnaLettera:
+    """The real pool, but one letter's DOCX is damaged before LibreOffice sees it (as a broken
+    file on a full disk would be): its raccolta fails, and so does the letter on its own."""
+
+    def __init__(self, pool: PoolConvertitori, lettera: int) -> None:
+        self.pool, self.lettera, self.processi = pool, lettera, pool.processi
+
+    def converti(self, lavori: list, avanzamento: object = None, **opzioni: object) -> list:
+        for lavoro in lavori:
+            contenuto = lavoro.docx.read_bytes()
+            if f'w:name="L{self.lettera}"'.encode() in _documento(contenuto) or lavoro.docx.name.startswith(
+                f"lettera-{self.lettera}-"
+            ):
+                lavoro.docx.write_bytes(contenuto[: len(contenuto) // 2])
+        return self.pool.converti(lavori, avanzamento, **opzioni)
+
+
+def _documento(docx: bytes) -> bytes:
+    try:
+        return zipfile.ZipFile(io.BytesIO(docx)).read("word/document.xml")
+    except (zipfile.BadZipFile, KeyError):
+        return b""
+
+
+def test_una_lettera_che_non_si_converte_non_ferma_le_altre(
+    tmp_path_factory: pytest.TempPathFactory, pool: PoolConvertitori
+) -> None:
+    """Issue 5: a letter that still fails is reported and the rest go on; a rerun finishes it."""
+    cartella = tmp_path_factory.mktemp("ufficio-guasto")
+    inizializza(cartella)
+    cfg = carica_config(cartella / "config.yaml")
+    file = scrivi_campione(genera_campione(40, seed=5, oggi=OGGI, strutture=STRUTTURE), cartella / "dati")
+    engine = apri(cfg.database_url)
+    contesto = Contesto(oggi=OGGI, strutture=frozenset(cfg.config.ente.strutture), op=Operazione("test"))
+    for tipo in ("soggetti", "relazioni", "crediti", "pagamenti", "storico"):
+        importa_file(IMPORTATORI[tipo](), file[tipo], engine=engine, ctx=contesto)
+    with sessione(engine) as s:
+        lotto = lotti.pianifica(s, Operazione("test"), OGGI, Parametri.da_config(cfg.config)).lotto_id
+        lotti.cambia_stato_lotto(s, Operazione("test"), lotto, StatoLotto.APPROVATA)
+    lettere = _lettere(cfg, lotto)
+    guasta = lettere[len(lettere) // 2].id
+    esito = genera_lotto(engine, cfg, lotto, Operazione("test"), pool=_PoolCheGuastaUnaLettera(pool, guasta))
+    assert list(esito.fallite) == [guasta]
+    assert esito.generate == len(lettere) - 1
+    assert not (cfg.outbox / str(lotto) / "lettere" / f"{guasta}.pdf").exists()
+    stati = {x.id: x.stato for x in _lettere(cfg, lotto)}
+    assert stati[guasta] == StatoLettera.APPROVATA
+    assert all(v == StatoLettera.GENERATA for k, v in stati.items() if k != guasta)
+    with sessione(engine) as s:
+        assert s.get(Lotto, lotto).stato == StatoLotto.APPROVATA  # not complete yet
+    esito = genera_lotto(engine, cfg, lotto, Operazione("test"), pool=pool)
+    assert (esito.generate, esito.gia_pronte, esito.fallite) == (1, len(lettere) - 1, {})
+    with sessione(engine) as s:
+        assert s.get(Lotto, lotto).stato == StatoLotto.GENERATA
+    engine.dispose()

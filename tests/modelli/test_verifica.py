@@ -147,3 +147,21 @@ def test_file_che_non_e_un_docx(tmp_path: Path) -> None:
     finto.write_text("non sono un documento Word", encoding="utf-8")
     with pytest.raises(ModelloNonValidoError, match="non è un documento Word"):
         FileModello(finto)
+
+
+def test_messaggi_pec_verificati_come_le_lettere(tmp_path: Path) -> None:
+    from corrispondenza.config.schema import FILE_MODELLI
+    from corrispondenza.modelli.predefiniti import scrivi_modelli
+    from corrispondenza.modelli.verifica import verifica_messaggi
+
+    scrivi_modelli(tmp_path)
+    messaggi = tmp_path / "messaggi.yaml"
+    assert verifica_messaggi(messaggi, list(FILE_MODELLI)) == []
+    testo = messaggi.read_text(encoding="utf-8").replace("lettera.riferimento", "lettera.riferimnto", 1)
+    messaggi.write_text(
+        testo + '\nsollecito: {oggetto: "{{ cycler }}\\nBcc: x", testo: ciao}\n', encoding="utf-8"
+    )
+    problemi = [str(p) for p in verifica_messaggi(messaggi, list(FILE_MODELLI))]
+    assert any("avviso.oggetto" in p and "forse «lettera.riferimento»" in p for p in problemi)
+    assert any("sollecito.oggetto" in p and "una riga" in p for p in problemi)
+    assert any("sollecito.oggetto" in p and "cycler" in p for p in problemi)

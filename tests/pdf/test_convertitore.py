@@ -11,6 +11,7 @@ import os
 import shutil
 import signal
 import sys
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -147,8 +148,6 @@ def test_un_docx_finto_fallisce_con_il_suo_motivo_e_gli_altri_vanno_avanti(
 
 
 def _sostituisci_parte(docx: Path, nome: str, contenuto: bytes) -> None:
-    import zipfile
-
     with zipfile.ZipFile(docx) as archivio:
         parti = {n: archivio.read(n) for n in archivio.namelist()}
     parti[nome] = contenuto
