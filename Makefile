@@ -3,12 +3,14 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-# Pacchetti Debian necessari (il prossimo modulo aggiunge Dovecot). LibreOffice senza interfaccia,
+# Pacchetti Debian necessari. LibreOffice senza interfaccia,
 # python3-uno per pilotarlo (solo /usr/bin/python3 lo importa), i font metricamente compatibili con
-# quelli di Word (Carlito = Calibri, Caladea = Cambria, Liberation = Arial/Times) e poppler-utils.
+# quelli di Word (Carlito = Calibri, Caladea = Cambria, Liberation = Arial/Times) e poppler-utils;
+# Dovecot (IMAP e LMTP) per il gestore PEC locale dei test e della demo.
 APT_PACCHETTI := python3-venv postgresql \
 	libreoffice-writer-nogui python3-uno fonts-crosextra-carlito fonts-crosextra-caladea \
-	fonts-liberation2 fonts-dejavu poppler-utils
+	fonts-liberation2 fonts-dejavu poppler-utils \
+	dovecot-imapd dovecot-lmtpd
 
 .PHONY: setup demo test test-completo lint format bench bench-quick clean
 

@@ -36,17 +36,17 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, update
 
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.dominio.tipi import Canale, TipoLettera
 from corrispondenza.errors import InputNonValidoError, NonTrovatoError, PdfError, Problema
 from corrispondenza.lotti import cambia_stato_lotto
-from corrispondenza.modelli.contesto import LetteraPronta, contesti
+from corrispondenza.modelli.contesto import SchedaLettera, dati_delle_lettere, schede
 from corrispondenza.modelli.rendi import LetteraDaComporre, Modello
 from corrispondenza.orologio import adesso
 from corrispondenza.pdf.convertitore import EsitoConversione, Lavoro, PoolConvertitori
-from corrispondenza.pdf.distinta import scrivi_distinta
+from corrispondenza.pdf.distinta import RigaDistinta, riga_distinta, scrivi_distinta
 from corrispondenza.pdf.dividi import dividi
 from corrispondenza.pdf.fascicoli import Fascicolo, VoceFascicolo, componi
 from corrispondenza.riservato import cartella_riservata, scrivi_byte_riservati
@@ -57,6 +57,11 @@ from corrispondenza.store.tabelle import Lettera, Lotto
 
 SECONDI_BASE = 60.0
 CANALI_POSTALI = (Canale.POSTA_ORDINARIA, Canale.RACCOMANDATA_AR)
+
+PER_LOTTO_DI_DATI = 500  # letters whose render data are in memory at once, outside raccolte
+
+Dati = Callable[[list[SchedaLettera]], dict[int, dict[str, Any]]]
+"""Builds the render data of a batch of letters (a fresh session each time)."""
 
 Avanzamento = Callable[[int, int], None]
 """Called with (letters just done, letters to do in this run): first with (0, total)."""
@@ -131,8 +136,12 @@ def genera_lotto(
                 lotto=lotto_id,
             )
         giorno = lotto.data
-        lettere = [x for x in lotto.lettere if x.stato in (StatoLettera.APPROVATA, StatoLettera.GENERATA)]
-        pronte = contesti(s, cfg.config, lettere, giorno)
+        pronte = schede(s, lotto_id, (StatoLettera.APPROVATA, StatoLettera.GENERATA))
+
+    def dati(lettere: list[SchedaLettera]) -> dict[int, dict[str, Any]]:
+        with sessione(engine) as s:
+            return dati_delle_lettere(s, cfg.config, [x.id for x in lettere], giorno)
+
     modelli = _carica_modelli(cfg, {x.tipo for x in pronte})
     cartella = cartella_riservata(cfg.outbox / str(lotto_id))
     esito = EsitoGenerazione(lotto_id, cartella, lettere=len(pronte))
@@ -152,9 +161,9 @@ def genera_lotto(
         passo = (lambda n: avanzamento(n, totale)) if avanzamento else None
         with servono as convertitori:
             if da_fare and convertitori is not None:
-                _converti(cfg, cartella, da_fare, modelli, manifesto, esito, convertitori, passo)
+                _converti(cfg, cartella, da_fare, modelli, manifesto, esito, convertitori, passo, dati)
             _scrivi_manifesto(cartella, manifesto)
-            _stampa(cfg, cartella, pronte, manifesto, esito, convertitori)
+            _stampa(cfg, cartella, pronte, manifesto, esito, convertitori, dati)
     _registra(engine, op, lotto_id, pronte, manifesto, esito)
     return esito
 
@@ -229,9 +238,9 @@ def _gia_pronta(cartella: Path, voce: _Voce | None, modello: Modello) -> bool:
     return pdf.exists() and _sha256(pdf) == voce.pdf_sha256
 
 
-def _raccolte(da_fare: list[LetteraPronta], cfg: ConfigCaricata, processi: int) -> list[list[LetteraPronta]]:
+def _raccolte(da_fare: list[SchedaLettera], cfg: ConfigCaricata, processi: int) -> list[list[SchedaLettera]]:
     """Batches of one kind and struttura, enough of them to keep every converter busy."""
-    gruppi: dict[tuple[TipoLettera, str], list[LetteraPronta]] = defaultdict(list)
+    gruppi: dict[tuple[TipoLettera, str], list[SchedaLettera]] = defaultdict(list)
     for x in da_fare:
         gruppi[(x.tipo, x.struttura)].append(x)
     massimo = cfg.config.pdf.lettere_per_raccolta
@@ -247,16 +256,19 @@ def _raccolte(da_fare: list[LetteraPronta], cfg: ConfigCaricata, processi: int) 
 def _converti(
     cfg: ConfigCaricata,
     cartella: Path,
-    da_fare: list[LetteraPronta],
+    da_fare: list[SchedaLettera],
     modelli: dict[TipoLettera, Modello],
     manifesto: dict[int, _Voce],
     esito: EsitoGenerazione,
     pool: PoolConvertitori,
     avanzamento: Callable[[int], None] | None,
+    dati: Dati,
 ) -> None:
     lavoro = cartella_riservata(cartella / ".lavoro")
     try:
-        _Lavorazione(cfg, cartella, lavoro, modelli, manifesto, esito, pool, avanzamento).esegui(da_fare)
+        _Lavorazione(cfg, cartella, lavoro, modelli, manifesto, esito, pool, avanzamento, dati).esegui(
+            da_fare
+        )
     finally:
         shutil.rmtree(lavoro, ignore_errors=True)
 
@@ -273,15 +285,16 @@ class _Lavorazione:
     esito: EsitoGenerazione
     pool: PoolConvertitori
     avanzamento: Callable[[int], None] | None
+    dati: Dati  # builds the render data of a batch: never the whole lotto at once
     pagine: dict[int, int] = field(default_factory=dict)  # expected pages, for "di Y"
     numero: int = 0  # work files are numbered across rounds
     _fatte: set[int] = field(default_factory=set)  # done in this run (the page-count samples)
 
-    def esegui(self, da_fare: list[LetteraPronta]) -> None:
+    def esegui(self, da_fare: list[SchedaLettera]) -> None:
         """Raccolte first; letters whose page total was mispredicted go round once more with the
         right number; what still fails is done one letter at a time."""
         self.pagine = self._previsioni(da_fare)
-        singole: list[LetteraPronta] = []
+        singole: list[SchedaLettera] = []
         giro = [x for x in da_fare if not self._appena_fatta(x)]
         for _ in range(2):
             if not giro:
@@ -293,7 +306,7 @@ class _Lavorazione:
         if singole:
             self._una_per_una(singole)
 
-    def _previsioni(self, da_fare: list[LetteraPronta]) -> dict[int, int]:
+    def _previsioni(self, da_fare: list[SchedaLettera]) -> dict[int, int]:
         """Pages each letter is expected to have, when its letterhead prints the total.
 
         One letter per kind is converted on its own first (its "Pagina X di Y" is computed by
@@ -306,7 +319,8 @@ class _Lavorazione:
                 campioni[x.tipo] = x
         pagine_per_tipo = {tipo: 1 for tipo in campioni}
         if campioni:
-            lavori = {self._lettera_singola(x): x for x in campioni.values()}
+            dati = self.dati(list(campioni.values()))
+            lavori = {self._lettera_singola(x, dati[x.id]): x for x in campioni.values()}
             for e in self.pool.converti(list(lavori)):
                 if e.ok:  # the sample is a finished letter: kept, not converted again
                     pagine_per_tipo[lavori[e.lavoro].tipo] = e.pagine
@@ -314,34 +328,36 @@ class _Lavorazione:
                     self._fatte.add(lavori[e.lavoro].id)
         return {x.id: pagine_per_tipo.get(x.tipo, 1) for x in da_fare}
 
-    def _appena_fatta(self, x: LetteraPronta) -> bool:
+    def _appena_fatta(self, x: SchedaLettera) -> bool:
         return x.id in self._fatte
 
     def _file(self, nome: str) -> tuple[Path, Path]:
         self.numero += 1
         return self.lavoro / f"{nome}-{self.numero}.docx", self.lavoro / f"{nome}-{self.numero}.pdf"
 
-    def _lettera_singola(self, x: LetteraPronta) -> Lavoro:
+    def _lettera_singola(self, x: SchedaLettera, dati: dict[str, Any]) -> Lavoro:
         docx, pdf = self._file(f"lettera-{x.id}")
-        scrivi_byte_riservati(docx, self.modelli[x.tipo].lettera(x.dati))
+        scrivi_byte_riservati(docx, self.modelli[x.tipo].lettera(dati))
         return Lavoro(docx, pdf)
 
-    def _giro(self, lettere: list[LetteraPronta]) -> tuple[list[LetteraPronta], list[LetteraPronta]]:
+    def _giro(self, lettere: list[SchedaLettera]) -> tuple[list[SchedaLettera], list[SchedaLettera]]:
         """Convert ``lettere`` in raccolte; returns (letters of failed raccolte, mispredicted ones)."""
         raccolte = _raccolte(lettere, self.cfg, self.pool.processi)
-        indice: dict[Lavoro, list[LetteraPronta]] = {}
+        indice: dict[Lavoro, list[SchedaLettera]] = {}
         for raccolta in raccolte:
-            primo = raccolta[0]
+            dati = self.dati(raccolta)
+            primo = dati[raccolta[0].id]
             docx, pdf = self._file("raccolta")
-            contenuto = self.modelli[primo.tipo].raccolta(
-                [LetteraDaComporre(x.id, x.dati, self.pagine.get(x.id, 1)) for x in raccolta],
-                {"ente": primo.dati["ente"], "struttura": primo.dati["struttura"]},
+            contenuto = self.modelli[raccolta[0].tipo].raccolta(
+                [LetteraDaComporre(x.id, dati[x.id], self.pagine.get(x.id, 1)) for x in raccolta],
+                {"ente": primo["ente"], "struttura": primo["struttura"]},
             )
+            del dati
             scrivi_byte_riservati(docx, contenuto)
             indice[Lavoro(docx, pdf)] = raccolta
         timeout = SECONDI_BASE + self.cfg.config.pdf.secondi_per_lettera * max(len(r) for r in raccolte)
-        fallite: list[LetteraPronta] = []
-        sbagliate: list[LetteraPronta] = []
+        fallite: list[SchedaLettera] = []
+        sbagliate: list[SchedaLettera] = []
 
         def fatto(e: EsitoConversione) -> None:
             raccolta = indice[e.lavoro]
@@ -370,7 +386,7 @@ class _Lavorazione:
         self.pool.converti(ordine, fatto, timeout=timeout, per_blocco=1)
         return fallite, sbagliate
 
-    def _salva(self, x: LetteraPronta, contenuto: bytes, pagine: int) -> None:
+    def _salva(self, x: SchedaLettera, contenuto: bytes, pagine: int) -> None:
         scrivi_byte_riservati(self.cartella / "lettere" / f"{x.id}.pdf", contenuto)
         self.manifesto[x.id] = _Voce(
             lettera=x.id,
@@ -382,9 +398,13 @@ class _Lavorazione:
         )
         self.esito.generate += 1
 
-    def _una_per_una(self, lettere: list[LetteraPronta]) -> None:
+    def _una_per_una(self, lettere: list[SchedaLettera]) -> None:
         """Each letter on its own: one bad letter fails alone, and LibreOffice counts its pages."""
-        per_lavoro = {self._lettera_singola(x): x for x in lettere}
+        per_lavoro = {}
+        for i in range(0, len(lettere), PER_LOTTO_DI_DATI):
+            blocco = lettere[i : i + PER_LOTTO_DI_DATI]
+            dati = self.dati(blocco)
+            per_lavoro.update({self._lettera_singola(x, dati[x.id]): x for x in blocco})
 
         def fatto(e: EsitoConversione) -> None:
             x = per_lavoro[e.lavoro]
@@ -402,10 +422,11 @@ class _Lavorazione:
 def _stampa(
     cfg: ConfigCaricata,
     cartella: Path,
-    pronte: list[LetteraPronta],
+    pronte: list[SchedaLettera],
     manifesto: dict[int, _Voce],
     esito: EsitoGenerazione,
     pool: PoolConvertitori | None,
+    dati: Dati,
 ) -> None:
     """Print bundles and the distinta, rebuilt from every generated letter of the lotto."""
     stampa = cartella_riservata(cartella / "stampa")
@@ -421,13 +442,20 @@ def _stampa(
         else:
             percorso.unlink(missing_ok=True)
     raccomandate = [x for x in pronte if x.canale is Canale.RACCOMANDATA_AR and x.id in manifesto]
+    raccomandate.sort(key=lambda x: (x.cap, x.id))
     if raccomandate and pool is not None:
-        esito.distinta = scrivi_distinta(
-            stampa,
-            [(x, manifesto[x.id].pagine) for x in sorted(raccomandate, key=lambda x: (x.cap, x.id))],
-            cfg.config,
-            pool,
-        )
+        righe: list[RigaDistinta] = []
+        costo = cfg.config.spese.per_canale(Canale.RACCOMANDATA_AR)
+        for i in range(0, len(raccomandate), PER_LOTTO_DI_DATI):
+            blocco = raccomandate[i : i + PER_LOTTO_DI_DATI]
+            destinatari = dati(blocco)
+            righe += [
+                riga_distinta(
+                    len(righe) + k, x.id, destinatari[x.id]["destinatario"], manifesto[x.id].pagine, costo
+                )
+                for k, x in enumerate(blocco, start=1)
+            ]
+        esito.distinta = scrivi_distinta(stampa, righe, cfg.config, pool)
     elif raccomandate:
         esito.distinta = stampa / "distinta_raccomandate.csv"
 
@@ -436,27 +464,36 @@ def _registra(
     engine: Engine,
     op: Operazione,
     lotto_id: int,
-    pronte: list[LetteraPronta],
+    pronte: list[SchedaLettera],
     manifesto: dict[int, _Voce],
     esito: EsitoGenerazione,
 ) -> None:
     """Letters, lotto and journal brought in line with the manifest, in one transaction."""
     quando: datetime = adesso()
     with sessione(engine) as s:
-        per_id = {x.id: x for x in s.scalars(select(Lettera).where(Lettera.lotto_id == lotto_id))}
+        attuali = s.execute(
+            select(Lettera.id, Lettera.stato, Lettera.pdf_sha256).where(Lettera.lotto_id == lotto_id)
+        )
+        per_id = {i: (stato, sha) for i, stato, sha in attuali}
+        cambi = []
         for x in pronte:
             voce = manifesto.get(x.id)
-            lettera = per_id[x.id]
-            if voce is None or (
-                lettera.pdf_sha256 == voce.pdf_sha256 and lettera.stato == StatoLettera.GENERATA
-            ):
+            stato, sha = per_id[x.id]
+            if voce is None or (sha == voce.pdf_sha256 and stato == StatoLettera.GENERATA):
                 continue
-            verifica_transizione_lettera(StatoLettera(lettera.stato), StatoLettera.GENERATA)
-            lettera.stato = StatoLettera.GENERATA
-            lettera.modello_sha256 = voce.modello_sha256
-            lettera.pdf_sha256 = voce.pdf_sha256
-            lettera.pagine = voce.pagine
-            lettera.generata_il = quando
+            verifica_transizione_lettera(StatoLettera(stato), StatoLettera.GENERATA)
+            cambi.append(
+                {
+                    "id": x.id,
+                    "stato": StatoLettera.GENERATA.value,
+                    "modello_sha256": voce.modello_sha256,
+                    "pdf_sha256": voce.pdf_sha256,
+                    "pagine": voce.pagine,
+                    "generata_il": quando,
+                }
+            )
+        if cambi:  # one executemany by primary key, not ten thousand ORM objects
+            s.execute(update(Lettera), cambi)
         lotto = s.get(Lotto, lotto_id)
         if lotto is None:  # deleted while generating: nothing else to bring in line
             raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)

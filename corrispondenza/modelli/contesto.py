@@ -18,7 +18,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
 from corrispondenza.config.schema import Config, Ente, Struttura
@@ -42,6 +42,47 @@ MODALITA_AVVISO = {
     Canale.RACCOMANDATA_AR: "raccomandata A/R",
 }
 CAUSALE_MASSIMA = 140  # SEPA remittance information: longer is cut by the banks
+
+
+@dataclass(frozen=True)
+class SchedaLettera:
+    """What ``genera`` needs of a letter before its data: group, sort, bundle, record.
+
+    A lotto may hold tens of thousands of letters; their full data are built a batch at a time
+    (``dati_delle_lettere``), so memory does not grow with the lotto.
+    """
+
+    id: int
+    tipo: TipoLettera
+    canale: Canale
+    struttura: str
+    destinatario_id: int
+    cap: str  # print bundles are sorted by postcode
+
+
+def schede(s: Session, lotto_id: int, stati: Iterable[str]) -> list[SchedaLettera]:
+    """The letters of a lotto in the given states, in id order, with the recipient's postcode."""
+    cap = case((Soggetto.domicilio_indirizzo.is_not(None), Soggetto.domicilio_cap), else_=Soggetto.cap)
+    query = (
+        select(Lettera.id, Lettera.tipo, Lettera.canale, Lettera.struttura, Lettera.destinatario_id, cap)
+        .join(Soggetto, Soggetto.id == Lettera.destinatario_id)
+        .where(Lettera.lotto_id == lotto_id, Lettera.stato.in_(list(stati)))
+        .order_by(Lettera.id)
+    )
+    return [
+        SchedaLettera(i, TipoLettera(t), Canale(c), st or "", d, cp or "")
+        for i, t, c, st, d, cp in s.execute(query)
+    ]
+
+
+def dati_delle_lettere(
+    s: Session, config: Config, ids: Iterable[int], giorno: date
+) -> dict[int, dict[str, Any]]:
+    """The render data of a batch of letters, by letter id."""
+    lettere = []
+    for blocco in a_blocchi(sorted(set(ids))):
+        lettere += list(s.scalars(select(Lettera).where(Lettera.id.in_(blocco))))
+    return {x.id: x.dati for x in contesti(s, config, lettere, giorno)}
 
 
 @dataclass(frozen=True)

@@ -14,21 +14,17 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import Any
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
 from docx.shared import Mm, Pt
 
 from corrispondenza.config.schema import Config
-from corrispondenza.dominio.tipi import Canale
 from corrispondenza.errors import PdfError
 from corrispondenza.modelli.filtri import euro
 from corrispondenza.pdf.convertitore import Lavoro, PoolConvertitori
 from corrispondenza.riservato import scrivi_byte_riservati
-
-if TYPE_CHECKING:
-    from corrispondenza.modelli.contesto import LetteraPronta
 
 GRAMMI_PER_FOGLIO = Decimal("5")  # A4, 80 g/m²
 GRAMMI_BUSTA = Decimal("6")
@@ -57,35 +53,27 @@ def classe_di_peso(pagine: int) -> str:
     return "oltre 100 g"
 
 
-def righe(lettere: list[tuple[LetteraPronta, int]], config: Config) -> list[RigaDistinta]:
-    costo = config.spese.per_canale(Canale.RACCOMANDATA_AR)
-    risultato = []
-    for numero, (x, pagine) in enumerate(lettere, start=1):
-        d = x.dati["destinatario"]
-        risultato.append(
-            RigaDistinta(
-                numero=numero,
-                lettera=x.id,
-                destinatario=d["nominativo"],
-                indirizzo=d["indirizzo"],
-                cap=d["cap"],
-                comune=d["comune"],
-                provincia=d["provincia"],
-                classe_di_peso=classe_di_peso(pagine),
-                costo=costo,
-            )
-        )
-    return risultato
+def riga_distinta(
+    numero: int, lettera_id: int, destinatario: dict[str, Any], pagine: int, costo: Decimal
+) -> RigaDistinta:
+    """One line, from the letter's ``destinatario`` data (``modelli.contesto``)."""
+    return RigaDistinta(
+        numero=numero,
+        lettera=lettera_id,
+        destinatario=destinatario["nominativo"],
+        indirizzo=destinatario["indirizzo"],
+        cap=destinatario["cap"],
+        comune=destinatario["comune"],
+        provincia=destinatario["provincia"],
+        classe_di_peso=classe_di_peso(pagine),
+        costo=costo,
+    )
 
 
 def scrivi_distinta(
-    cartella: Path,
-    lettere: list[tuple[LetteraPronta, int]],
-    config: Config,
-    pool: PoolConvertitori,
+    cartella: Path, elenco: list[RigaDistinta], config: Config, pool: PoolConvertitori
 ) -> Path:
     """Write ``distinta_raccomandate.csv`` and ``.pdf`` in ``cartella``; returns the CSV's path."""
-    elenco = righe(lettere, config)
     csv_percorso = cartella / "distinta_raccomandate.csv"
     scrivi_byte_riservati(csv_percorso, _csv(elenco))
     docx = cartella / ".distinta_raccomandate.docx"

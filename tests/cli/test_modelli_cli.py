@@ -60,7 +60,7 @@ def test_modelli_anteprima_scrive_il_pdf(spazio: Path, tmp_path: Path, cli) -> N
     dati = tmp_path / "dati.json"
     dati.write_text(
         json.dumps(
-            {"destinatario": {"nominativo": "Zoe L'Òrsola & C. <test>"}, "totali": {"totale": 1234.5}}
+            {"destinatario": {"nominativo": 'Zoe "Zà" L\'Òrsola & C. <test>'}, "totali": {"totale": 1234.5}}
         ),
         encoding="utf-8",
     )
@@ -74,15 +74,35 @@ def test_modelli_anteprima_scrive_il_pdf(spazio: Path, tmp_path: Path, cli) -> N
     info = verifica_pdf(uscita_pdf)
     assert info.pdfa == "2B" and not info.font_non_incorporati
     testo = " ".join(p.extract_text() for p in PdfReader(uscita_pdf).pages).replace("\n", " ")
-    assert "Zoe L'Òrsola & C. <test>" in testo
+    assert 'Zoe "Zà" L\'Òrsola & C. <test>' in testo
     assert "1.234,50 €" in testo and "milleduecentotrentaquattro/50" in testo
 
 
-def test_modelli_anteprima_rifiuta_un_modello_con_errori(spazio: Path, tmp_path: Path, cli) -> None:
-    _sbaglia_campo_in_tabella(spazio / "modelli" / "sollecito.docx")
+@pytest.mark.parametrize(
+    ("sostituto", "motivo"),
+    [
+        ("c.numero_documeto", "numero_documeto"),
+        ("c.__class__.__mro__", "iniziano con «_»"),
+        ("cycler", "cycler"),
+        ("self", "self"),
+    ],
+)
+def test_modelli_anteprima_rifiuta_un_modello_con_errori(
+    spazio: Path, tmp_path: Path, cli, sostituto: str, motivo: str
+) -> None:
+    """A bad or malicious template stops before anything is rendered or written."""
+    modello = spazio / "modelli" / "sollecito.docx"
+    with zipfile.ZipFile(modello) as archivio:
+        membri = {n: archivio.read(n) for n in archivio.namelist()}
+    corpo = membri["word/document.xml"].decode()
+    membri["word/document.xml"] = corpo.replace("c.numero_documento", sostituto, 1).encode()
+    with zipfile.ZipFile(modello, "w") as archivio:
+        for nome, contenuto in membri.items():
+            archivio.writestr(nome, contenuto)
     uscita_pdf = tmp_path / "prova.pdf"
+    prima = sorted(p.name for p in tmp_path.iterdir())
     codice, _, errore = cli(
         "--config", str(spazio / "config.yaml"), "modelli", "anteprima", "sollecito", "-o", str(uscita_pdf)
     )
-    assert codice == 3 and "numero_documeto" in errore
-    assert not uscita_pdf.exists()
+    assert codice == 3 and motivo in errore
+    assert sorted(p.name for p in tmp_path.iterdir()) == prima  # no side effect
