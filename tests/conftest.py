@@ -1,4 +1,5 @@
-"""Shared fixtures: real databases (SQLite file and a throwaway PostgreSQL cluster), a workspace.
+"""Shared fixtures: real databases (SQLite file and a throwaway PostgreSQL cluster), a workspace,
+the local PEC provider's certificates and Dovecot.
 
 The PostgreSQL cluster follows ../shared/notes/AMBIENTE.md §2: initdb refuses root, so as
 root it runs as the ``postgres`` user; the server is started with ``Popen(user=...)`` (never
@@ -22,6 +23,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from corrispondenza.sandbox import SandboxError
+from corrispondenza.sandbox.certificati import Certificati, crea_certificati
+from corrispondenza.sandbox.dovecot import ServerDovecot
 from corrispondenza.store.database import apri
 
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
@@ -160,3 +164,26 @@ def cli(capsys: pytest.CaptureFixture[str]):
         return codice, catturato.out, catturato.err
 
     return esegui
+
+
+@pytest.fixture(scope="session")
+def certificati_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Certificati:
+    """The sandbox CA, TLS and S/MIME signing certificates, made once per test session."""
+    return crea_certificati(tmp_path_factory.mktemp("certificati-sandbox"))
+
+
+@pytest.fixture(scope="session")
+def server_dovecot(certificati_sandbox: Certificati) -> Iterator[ServerDovecot]:
+    """A real Dovecot (IMAP, IMAPS, LMTP) on 127.0.0.1, once per test session (AMBIENTE.md §1).
+
+    Tests add their own mailboxes with distinct addresses, so they do not see each other's mail.
+    """
+    server = ServerDovecot(certificati_sandbox)
+    try:
+        server.avvia()
+    except SandboxError as exc:
+        pytest.fail(exc.messaggio)
+    try:
+        yield server
+    finally:
+        server.ferma()
