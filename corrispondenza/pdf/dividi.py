@@ -68,7 +68,7 @@ def dividi(raccolta: Path | bytes, ids: list[int], quando: datetime | None = Non
     quando = quando or adesso()
     risultato = []
     try:
-        pdf = pikepdf.open(sorgente)
+        pdf = pikepdf.open(sorgente, access_mode=pikepdf.AccessMode.stream)
     except pikepdf.PdfError as exc:
         raise PdfError(f"PDF della raccolta illeggibile: {exc}") from None
     with pdf:
