@@ -91,16 +91,7 @@ def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: dat
 def _genera(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int) -> None:
     """The approved lotto's PDFs; a second run finds them done and redoes nothing."""
     out.print(f"Genero i PDF/A del lotto {lotto} (LibreOffice) ...")
-    esito = genera_lotto(engine, caricata, lotto, Operazione.corrente())
-    out.print(
-        f"Lettere: {esito.generate} generate, {esito.gia_pronte} già pronte, in {esito.cartella / 'lettere'}"
-    )
-    for nome, f in esito.fascicoli.items():
-        out.print(f"Da stampare ({nome}): {f.percorso} — {f.lettere} lettere, {f.pagine} pagine")
-    if esito.distinta:
-        out.print(f"Distinta delle raccomandate: {esito.distinta}")
-    for lettera, motivo in sorted(esito.fallite.items()):
-        out.print(f"Lettera {lettera} non generata: {motivo}")
+    presentazione.esito_generazione(out, genera_lotto(engine, caricata, lotto, Operazione.corrente()))
 
 
 def _strutture_per_tipo() -> dict[str, str]:

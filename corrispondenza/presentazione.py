@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from corrispondenza.dominio.euro import formatta_euro
+from corrispondenza.genera import EsitoGenerazione
 from corrispondenza.importa.motore import EsitoImportazione
 from corrispondenza.orologio import FUSO_ITALIA
 
@@ -217,3 +218,17 @@ def _segnalazioni(out: Console, segnalazioni: list[dict[str, Any]]) -> None:
         conteggi[x["tipo"]] = conteggi.get(x["tipo"], 0) + 1
     elenco = ", ".join(f"{tipo} {n}" for tipo, n in sorted(conteggi.items()))
     out.print(f"Segnalazioni: {elenco}. Elenchi per gli uffici: corrispondenza segnalazioni --tipo TIPO")
+
+
+def esito_generazione(out: Console, esito: EsitoGenerazione) -> None:
+    """What ``genera`` produced and where, for the CLI and the demo alike."""
+    out.print(
+        f"Lotto {esito.lotto}: {esito.generate} lettere generate, {esito.gia_pronte} già pronte, "
+        f"{len(esito.fallite)} non riuscite. Lettere in {esito.cartella / 'lettere'}"
+    )
+    for nome, f in esito.fascicoli.items():
+        out.print(f"Da stampare ({nome}): {f.percorso} — {f.lettere} lettere, {f.pagine} pagine")
+    if esito.distinta:
+        out.print(f"Distinta delle raccomandate: {esito.distinta} e {esito.distinta.with_suffix('.pdf')}")
+    for lettera, motivo in sorted(esito.fallite.items()):
+        out.print(f"Lettera {lettera} non generata: {motivo}")

@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from corrispondenza import presentazione
 from corrispondenza.cli.base import ExitStatus, OpzioneJson, app, config_di, out, stampa_json
 from corrispondenza.config.schema import FILE_MODELLI
 from corrispondenza.dominio.tipi import TipoLettera
@@ -217,15 +218,6 @@ def genera(ctx: typer.Context, lotto: int, come_json: OpzioneJson = False) -> No
     if come_json:
         stampa_json(esito.come_json())
     else:
-        out.print(
-            f"Lotto {lotto}: {esito.generate} lettere generate, {esito.gia_pronte} già pronte, "
-            f"{len(esito.fallite)} non riuscite.\nLettere in {esito.cartella / 'lettere'}"
-        )
-        for nome, f in esito.fascicoli.items():
-            out.print(f"Stampa {nome}: {f.percorso} ({f.lettere} lettere, {f.pagine} pagine)")
-        if esito.distinta:
-            out.print(f"Distinta delle raccomandate: {esito.distinta} e {esito.distinta.with_suffix('.pdf')}")
-        for lettera, motivo in sorted(esito.fallite.items()):
-            out.print(f"Lettera {lettera} non generata: {motivo}")
+        presentazione.esito_generazione(out, esito)
     if esito.fallite:
         raise typer.Exit(ExitStatus.FALLIMENTO_PARZIALE)

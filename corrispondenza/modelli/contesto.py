@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import case, select
 from sqlalchemy.orm import Session
 
-from corrispondenza.config.schema import Config, Ente, Struttura
+from corrispondenza.config.schema import Config, Ente, Indirizzo, Struttura
 from corrispondenza.dominio.euro import ZERO
 from corrispondenza.dominio.tipi import Canale, TipoLettera, TipoRelazione
 from corrispondenza.regole.esito import Ruolo
@@ -107,13 +107,16 @@ def nominativo(x: Soggetto) -> str:
     return x.ragione_sociale or f"{x.nome or ''} {x.cognome or ''}".strip()
 
 
+def _indirizzo(i: Indirizzo) -> dict[str, str]:
+    return {"via": i.via, "cap": i.cap, "comune": i.comune, "provincia": i.provincia}
+
+
 def dati_ente(ente: Ente) -> dict[str, Any]:
-    i = ente.indirizzo
     return {
         "denominazione": ente.denominazione,
         "codice_fiscale": ente.codice_fiscale,
         "partita_iva": ente.partita_iva,
-        "indirizzo": {"via": i.via, "cap": i.cap, "comune": i.comune, "provincia": i.provincia},
+        "indirizzo": _indirizzo(ente.indirizzo),
         "pec": ente.pec,
         "email": ente.email,
         "telefono": ente.telefono,
@@ -125,7 +128,6 @@ def dati_ente(ente: Ente) -> dict[str, Any]:
 
 
 def dati_struttura(codice: str, x: Struttura) -> dict[str, Any]:
-    i = x.indirizzo
     return {
         "codice": codice,
         "denominazione": x.denominazione,
@@ -134,9 +136,7 @@ def dati_struttura(codice: str, x: Struttura) -> dict[str, Any]:
         "email": x.email,
         "pec": x.pec,
         "orari": x.orari,
-        "indirizzo": (
-            {"via": i.via, "cap": i.cap, "comune": i.comune, "provincia": i.provincia} if i else None
-        ),
+        "indirizzo": _indirizzo(x.indirizzo) if x.indirizzo else None,
     }
 
 

@@ -87,6 +87,12 @@ def scrivi_distinta(
     return csv_percorso
 
 
+def _valori(r: RigaDistinta, costo: str) -> list[str]:
+    """A line's cells, the same in the CSV and in the PDF."""
+    return [str(r.numero), str(r.lettera), r.destinatario, r.indirizzo, r.cap, r.comune, r.provincia,
+            r.classe_di_peso, costo]  # fmt: skip
+
+
 def _csv(elenco: list[RigaDistinta]) -> bytes:
     testo = io.StringIO()
     scrittore = csv.writer(testo, delimiter=";", lineterminator="\r\n")
@@ -104,19 +110,7 @@ def _csv(elenco: list[RigaDistinta]) -> bytes:
         ]
     )
     for r in elenco:
-        scrittore.writerow(
-            [
-                r.numero,
-                r.lettera,
-                r.destinatario,
-                r.indirizzo,
-                r.cap,
-                r.comune,
-                r.provincia,
-                r.classe_di_peso,
-                euro(r.costo, simbolo=False),
-            ]
-        )
+        scrittore.writerow(_valori(r, euro(r.costo, simbolo=False)))
     return ("\ufeff" + testo.getvalue()).encode("utf-8")
 
 
@@ -143,18 +137,7 @@ def _docx(elenco: list[RigaDistinta], config: Config) -> bytes:
         cella.text = testo
         cella.paragraphs[0].runs[0].bold = True
     for r in elenco:
-        valori = (
-            str(r.numero),
-            str(r.lettera),
-            r.destinatario,
-            r.indirizzo,
-            r.cap,
-            r.comune,
-            r.provincia,
-            r.classe_di_peso,
-            euro(r.costo),
-        )
-        for cella, testo in zip(tabella.add_row().cells, valori, strict=True):
+        for cella, testo in zip(tabella.add_row().cells, _valori(r, euro(r.costo)), strict=True):
             cella.text = testo
     totale = sum((r.costo for r in elenco), Decimal("0.00"))
     documento.add_paragraph(f"Totale: {len(elenco)} raccomandate, {euro(totale)}")

@@ -48,7 +48,7 @@ def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -
     codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert uscita.count("nessuna modifica, i dati sono già presenti") == 5
-    assert "Lettere: 0 generate" in uscita and "già pronte" in uscita  # the PDFs are there already
+    assert ": 0 lettere generate" in uscita and "già pronte" in uscita  # the PDFs are there already
     (lotto,) = [p for p in (cartella / "outbox").iterdir() if p.name.isdigit()]
     assert any((lotto / "lettere").iterdir())
     codice, uscita, _ = cli("--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json")
