@@ -136,15 +136,15 @@ def _lettere_singole(cfg: ConfigCaricata, lotto: int, cartella: Path) -> list[Pa
     engine = apri(cfg.database_url)
     with sessione(engine) as s:
         x = s.get(Lotto, lotto)
-        pronte = contesti(s, cfg.config, list(x.lettere), x.data)
+        lettere = list(x.lettere)
+        dati = contesti(s, cfg.config, lettere, x.data)
     engine.dispose()
-    modelli = {
-        t: Modello.carica(cfg.modelli / cfg.config.modelli.file[t], t) for t in {p.tipo for p in pronte}
-    }
+    tipi = {TipoLettera(lettera.tipo) for lettera in lettere}
+    modelli = {t: Modello.carica(cfg.modelli / cfg.config.modelli.file[t], t) for t in tipi}
     percorsi = []
-    for p in pronte:
-        percorso = cartella / f"{p.id}.docx"
-        percorso.write_bytes(modelli[TipoLettera(p.tipo)].lettera(p.dati))
+    for lettera in lettere:
+        percorso = cartella / f"{lettera.id}.docx"
+        percorso.write_bytes(modelli[TipoLettera(lettera.tipo)].lettera(dati[lettera.id]))
         percorsi.append(percorso)
     return percorsi
 

@@ -82,20 +82,7 @@ def dati_delle_lettere(
     lettere = []
     for blocco in a_blocchi(sorted(set(ids))):
         lettere += list(s.scalars(select(Lettera).where(Lettera.id.in_(blocco))))
-    return {x.id: x.dati for x in contesti(s, config, lettere, giorno)}
-
-
-@dataclass(frozen=True)
-class LetteraPronta:
-    """A letter of the lotto with everything needed to render, bundle and send it."""
-
-    id: int
-    tipo: TipoLettera
-    canale: Canale
-    struttura: str
-    destinatario_id: int
-    cap: str  # print bundles are sorted by postcode
-    dati: dict[str, Any]
+    return contesti(s, config, lettere, giorno)
 
 
 def riferimento(lettera_id: int, giorno: date) -> str:
@@ -148,8 +135,10 @@ def intestazione(config: Config, struttura: str) -> dict[str, Any]:
     }
 
 
-def contesti(s: Session, config: Config, lettere: Iterable[Lettera], giorno: date) -> list[LetteraPronta]:
-    """The render data of ``lettere``, dated ``giorno`` (the lotto's date)."""
+def contesti(
+    s: Session, config: Config, lettere: Iterable[Lettera], giorno: date
+) -> dict[int, dict[str, Any]]:
+    """The render data of ``lettere`` by letter id, dated ``giorno`` (the lotto's date)."""
     lettere = list(lettere)
     voci: dict[int, list[LetteraCredito]] = defaultdict(list)
     for blocco in a_blocchi([x.id for x in lettere]):
@@ -165,7 +154,7 @@ def contesti(s: Session, config: Config, lettere: Iterable[Lettera], giorno: dat
     avvisi = _avvisi(s, crediti)
     fisse = {"ente": dati_ente(config.ente)}
     strutture = {k: dati_struttura(k, v) for k, v in config.ente.strutture.items()}
-    pronte = []
+    pronte: dict[int, dict[str, Any]] = {}
     for x in lettere:
         righe = voci[x.id]
         debitore = soggetti[crediti[righe[0].credito_id].soggetto_id]
@@ -192,17 +181,7 @@ def contesti(s: Session, config: Config, lettere: Iterable[Lettera], giorno: dat
                 "quota": f"{quota.numerator}/{quota.denominator}" if quota else "",
                 "debito_complessivo": residui,
             }
-        pronte.append(
-            LetteraPronta(
-                id=x.id,
-                tipo=tipo,
-                canale=Canale(x.canale),
-                struttura=x.struttura or "",
-                destinatario_id=x.destinatario_id,
-                cap=destinatario.cap or "",
-                dati=dati,
-            )
-        )
+        pronte[x.id] = dati
     return pronte
 
 
