@@ -187,3 +187,15 @@ def server_dovecot(certificati_sandbox: Certificati) -> Iterator[ServerDovecot]:
         yield server
     finally:
         server.ferma()
+
+
+@pytest.fixture(scope="session")
+def gestore_pec(certificati_sandbox: Certificati, server_dovecot: ServerDovecot):
+    """The local PEC provider (SMTPS for PEC, STARTTLS for ordinary mail) on the session's Dovecot.
+
+    Once per session; tests add their own accounts and scenarios with distinct addresses.
+    """
+    from corrispondenza.sandbox.gestore import GestorePec
+
+    with GestorePec(certificati_sandbox, server_dovecot) as gestore:
+        yield gestore
