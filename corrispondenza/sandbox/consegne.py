@@ -68,8 +68,16 @@ class Caselle:
         try:
             self._dovecot.consegna(destinatario, messaggio, mittente=mittente)
         except CasellaInesistenteError:
-            self.aggiungi(destinatario, secrets.token_urlsafe(12))
+            self._crea_se_manca(destinatario)
             self._dovecot.consegna(destinatario, messaggio, mittente=mittente)
+
+    def _crea_se_manca(self, indirizzo: str) -> None:
+        """Two threads may both find it missing: only the first makes it, so its password holds."""
+        with self._lock:
+            if indirizzo.lower() not in self._password:
+                password = secrets.token_urlsafe(12)
+                self._dovecot.aggiungi_casella(indirizzo, password)
+                self._password[indirizzo.lower()] = password
 
 
 class LatoConsegna:

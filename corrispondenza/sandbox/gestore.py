@@ -10,8 +10,7 @@ recorded, and its acceptance is in the sender's mailbox, before the 250 reply; s
 the sender can search its mailbox for the acceptance and trust a miss. Delivery-side receipts
 come later, from a worker thread (``coda.py``), as the scenario of each recipient says.
 
-aiosmtpd pitfalls (AMBIENTE.md §4) are handled where they bite: implicit TLS is not seen as
-TLS, so AUTH must not require it; ``hostname`` is given so the server never binds ``::1``.
+The SMTP listeners themselves (aiosmtpd, and its pitfalls) are in ``ascolto.py``.
 """
 
 from __future__ import annotations
@@ -22,12 +21,12 @@ import hmac
 import json
 import logging
 import os
-import socket
 import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from email.errors import MessageError
 from email.parser import BytesHeaderParser
 from pathlib import Path
 from types import TracebackType
@@ -37,6 +36,7 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, AuthResult, Envelope, LoginPassword, Session
 
 from corrispondenza.sandbox import CasellaPienaError, SandboxError
+from corrispondenza.sandbox.ascolto import HOST, server_pec, server_posta
 from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
 from corrispondenza.sandbox.coda import CodaTemporizzata
 from corrispondenza.sandbox.consegne import Caselle, LatoConsegna, ora_in_italia
@@ -46,12 +46,7 @@ from corrispondenza.sandbox.ricevute import Invio, accettazione, non_accettazion
 from corrispondenza.sandbox.scenari import ElencoScenari, Esito, Scenario
 from corrispondenza.sandbox.smime import Firmatario
 
-HOST = "127.0.0.1"
-NOME_SERVER = "localhost"  # the EHLO name, and a name in the server certificate's SAN
 LIMITE_LEGALE = 30 * 1024 * 1024  # 30 MB by law (RICEVUTE.md, "Limits")
-RISPOSTA_ERRORE_INTERNO = "451 4.3.0 Errore interno del gestore, riprovare più tardi"
-
-log = logging.getLogger(__name__)
 
 __all__ = ["Esito", "GestorePec", "MessaggioAccettato", "Scenario"]
 
@@ -101,7 +96,8 @@ class GestorePec:
         self._scenari = ElencoScenari()
         self._mittenti: dict[str, bytes] = {}
         self._accettati: list[MessaggioAccettato] = []
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # the snapshot and the registro file
+        self._lock_mittenti = threading.Lock()  # apart: AUTH runs on the event loop, never behind an fsync
         self._coda = CodaTemporizzata()
         self._esecutore: ThreadPoolExecutor | None = None
         self._server: dict[str, Controller] = {}
@@ -126,8 +122,8 @@ class GestorePec:
         self._esecutore = ThreadPoolExecutor(max_workers=4, thread_name_prefix="gestore-pec-smtp")
         self._coda.avvia()
         try:
-            self._server["pec"] = _avvia_controller(self._controller_pec)
-            self._server["posta"] = _avvia_controller(self._controller_posta)
+            self._server["pec"] = server_pec(self, self.ricevi_pec, self._certificati, self._limite)
+            self._server["posta"] = server_posta(self, self.ricevi_posta, self._certificati, self._limite)
         except BaseException:
             self.ferma()
             raise
@@ -137,17 +133,17 @@ class GestorePec:
         server, self._server = self._server, {}
         for controller in server.values():
             controller.stop()
-        self._coda.ferma()
-        if self._esecutore is not None:
+        if self._esecutore is not None:  # before the queue: a running acceptance may still schedule
             self._esecutore.shutdown(wait=True, cancel_futures=True)
             self._esecutore = None
+        self._coda.ferma()
 
     # --- configuration ----------------------------------------------------------------------
 
     def aggiungi_mittente(self, indirizzo: str, password: str) -> None:
         """An account: SMTP AUTH login on both servers, and a Dovecot mailbox for its receipts."""
         self._caselle.aggiungi(indirizzo, password)
-        with self._lock:
+        with self._lock_mittenti:
             self._mittenti[indirizzo.lower()] = password.encode()
 
     def scenario(self, modello: str, scenario: Scenario) -> None:
@@ -210,23 +206,14 @@ class GestorePec:
         return f"250 2.0.0 Ok: queued as {identificativo}"
 
     def _accetta(self, login: str, originale: bytes, identificativo: str, data: datetime) -> None:
-        invio = Invio.da_messaggio(originale, identificativo)
-        scenari = {d: self._scenari.per(d) for d, _ in invio.destinatari}
-        esterni = [d for d, s in scenari.items() if s.esito is Esito.ESTERNO]
-        invio = Invio.da_messaggio(originale, identificativo, esterni=esterni)
+        """Record; then the acceptance before the 250, or after the delivery for ``consegna_prima``.
+
+        If writing the acceptance fails the client gets 451 but the message stays recorded: like a
+        provider that crashed between taking a message and answering, the case the sender resolves.
+        """
+        invio, scenari = self._invio_e_scenari(originale, identificativo)
         ricevuta = accettazione(self._firmatario, invio, data=data)
-        self._registra(
-            MessaggioAccettato(
-                message_id=invio.msgid,
-                identificativo=identificativo,
-                mittente=login,
-                destinatari=tuple(d.lower() for d in scenari),
-                canale="pec",
-                quando=data,
-                dimensione=len(originale),
-                sha256=hashlib.sha256(originale).hexdigest(),
-            )
-        )
+        self._registra(_accettato(invio, login, "pec", data, originale))
         scrivi_accettazione = self._alla_mittente(login, ricevuta)
         prima = [self._consegne.passi(invio, originale, d, s) for d, s in scenari.items() if s.consegna_prima]
         dopo = [
@@ -240,6 +227,13 @@ class GestorePec:
             scrivi_accettazione()  # before the 250: the sender's crash search depends on it
         for passi in dopo:
             self._pianifica(passi)
+
+    def _invio_e_scenari(self, originale: bytes, identificativo: str) -> tuple[Invio, dict[str, Scenario]]:
+        """The Invio every receipt repeats, with ``esterno`` for recipients that are not PEC mailboxes."""
+        invio = Invio.da_messaggio(originale, identificativo)
+        scenari = {d: self._scenari.per(d) for d, _ in invio.destinatari}
+        esterni = [d for d, s in scenari.items() if s.esito is Esito.ESTERNO]
+        return Invio.da_messaggio(originale, identificativo, esterni=esterni), scenari
 
     def _non_accetta(
         self,
@@ -277,18 +271,14 @@ class GestorePec:
         except CasellaPienaError:
             return "552 5.2.2 Casella del destinatario piena"
         testa = BytesHeaderParser().parsebytes(originale)
-        self._registra(
-            MessaggioAccettato(
-                message_id=str(testa.get("Message-ID", "")).strip(),
-                identificativo=None,
-                mittente=login,
-                destinatari=tuple(d.lower() for d in destinatari),
-                canale="posta",
-                quando=ora_in_italia(),
-                dimensione=len(originale),
-                sha256=hashlib.sha256(originale).hexdigest(),
-            )
+        invio = Invio(
+            mittente=login,
+            destinatari=tuple((d, "esterno") for d in destinatari),
+            oggetto=str(testa.get("Subject", "")),
+            msgid=str(testa.get("Message-ID", "")).strip(),
+            identificativo="",
         )
+        self._registra(_accettato(invio, login, "posta", ora_in_italia(), originale))
         return "250 2.0.0 Ok: consegnato"
 
     # --- shared -----------------------------------------------------------------------------
@@ -306,7 +296,7 @@ class GestorePec:
         """aiosmtpd authenticator (PLAIN and LOGIN): the accounts added with ``aggiungi_mittente``."""
         if not isinstance(auth_data, LoginPassword):
             return AuthResult(success=False, handled=False)
-        with self._lock:
+        with self._lock_mittenti:
             attesa = self._mittenti.get(auth_data.login.decode(errors="replace").lower())
         ok = attesa is not None and hmac.compare_digest(attesa, auth_data.password)
         return AuthResult(success=ok, handled=False, auth_data=auth_data if ok else None)
@@ -318,33 +308,8 @@ class GestorePec:
         return asyncio.get_running_loop().run_in_executor(self._esecutore, funzione, *argomenti)
 
     def risposta_rcpt(self, indirizzo: str) -> str | None:
+        """The scenario's SMTP refusal at RCPT TO (451 or 550), or None: both servers ask."""
         return self._scenari.risposta_smtp(indirizzo)
-
-    def _controller_pec(self, porta: int) -> Controller:
-        """SMTPS. AUTH is enforced at MAIL by the handler, not by ``auth_required`` (see ``_Sessione``)."""
-        return Controller(
-            _Sessione(self, self.ricevi_pec, impone_auth=True),
-            hostname=HOST,
-            port=porta,
-            ssl_context=self._certificati.ssl_context_server(),
-            authenticator=self.autentica,
-            auth_require_tls=False,  # AMBIENTE.md §4 pitfall 1: implicit TLS is not seen as TLS
-            server_hostname=NOME_SERVER,
-            data_size_limit=2 * self._limite + 1024 * 1024,  # oversize must reach the handler
-        )
-
-    def _controller_posta(self, porta: int) -> Controller:
-        return Controller(
-            _Sessione(self, self.ricevi_posta, impone_auth=False),
-            hostname=HOST,
-            port=porta,
-            tls_context=self._certificati.ssl_context_server(),
-            require_starttls=True,
-            authenticator=self.autentica,
-            auth_required=True,  # with auth_require_tls (default): AUTH only after STARTTLS
-            server_hostname=NOME_SERVER,
-            data_size_limit=self._limite,  # an ordinary server just says 552
-        )
 
     def _porta(self, nome: str) -> int:
         if nome not in self._server:
@@ -352,49 +317,17 @@ class GestorePec:
         return self._server[nome].port
 
 
-class _Sessione:
-    """aiosmtpd handler hooks of one listener; the work itself is the provider's.
-
-    ``impone_auth``: with implicit TLS, aiosmtpd's own ``auth_required`` needs
-    ``auth_require_tls=False`` and then warns on every connection (a ``UserWarning``, an error
-    under pytest ``-W error``; a warnings filter would not survive pytest's per-test reset, and
-    is not thread-safe). Refusing MAIL before AUTH here gives the same ``530 5.7.0`` without it.
-    """
-
-    def __init__(self, gestore: GestorePec, ricevi: Callable[..., str], *, impone_auth: bool) -> None:
-        self._gestore = gestore
-        self._ricevi = ricevi
-        self._impone_auth = impone_auth
-
-    async def handle_MAIL(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, mail_options: list[str]
-    ) -> str:
-        if self._impone_auth and not session.authenticated:
-            return "530 5.7.0 Authentication required"
-        envelope.mail_from = address
-        envelope.mail_options.extend(mail_options)
-        return "250 OK"
-
-    async def handle_RCPT(
-        self, server: SMTP, session: Session, envelope: Envelope, address: str, rcpt_options: list[str]
-    ) -> str:
-        rifiuto = self._gestore.risposta_rcpt(address)
-        if rifiuto is not None:
-            return rifiuto
-        envelope.rcpt_tos.append(address)
-        envelope.rcpt_options.extend(rcpt_options)
-        return "250 OK"
-
-    async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:
-        login = session.auth_data.login.decode(errors="replace").lower()
-        originale = envelope.original_content or b""
-        try:
-            return await self._gestore.esegui(
-                self._ricevi, login, envelope.mail_from or "", list(envelope.rcpt_tos), originale
-            )
-        except Exception:
-            log.exception("Messaggio da %s non elaborato dal gestore PEC", login)
-            return RISPOSTA_ERRORE_INTERNO
+def _accettato(invio: Invio, login: str, canale: str, data: datetime, originale: bytes) -> MessaggioAccettato:
+    return MessaggioAccettato(
+        message_id=invio.msgid,
+        identificativo=invio.identificativo or None,
+        mittente=login,
+        destinatari=tuple(d.lower() for d, _ in invio.destinatari),
+        canale=canale,
+        quando=data,
+        dimensione=len(originale),
+        sha256=hashlib.sha256(originale).hexdigest(),
+    )
 
 
 def _invio_per_avviso(login: str, destinatari: list[str], originale: bytes, identificativo: str) -> Invio:
@@ -404,7 +337,7 @@ def _invio_per_avviso(login: str, destinatari: list[str], originale: bytes, iden
     """
     try:
         invio = Invio.da_messaggio(originale, identificativo)
-    except (IndexError, ValueError, AttributeError):
+    except (IndexError, ValueError, AttributeError, MessageError):
         testa = BytesHeaderParser().parsebytes(originale)
         invio = Invio(
             mittente=login,
@@ -424,22 +357,3 @@ def _aggiungi_riga(percorso: Path, riga: str) -> None:
         os.fsync(descrittore)
     finally:
         os.close(descrittore)
-
-
-def _avvia_controller(fabbrica: Callable[[int], Controller], tentativi: int = 5) -> Controller:
-    """Start on a free port; another process may take the port between the probe and the bind."""
-    for _ in range(tentativi):
-        controller = fabbrica(_porta_libera())
-        try:
-            controller.start()
-            return controller
-        except OSError:
-            controller.stop(no_assert=True)
-            controller.loop.close()
-    raise SandboxError("Nessuna porta libera per il gestore PEC della sandbox")
-
-
-def _porta_libera() -> int:
-    with socket.socket() as s:
-        s.bind((HOST, 0))
-        return s.getsockname()[1]

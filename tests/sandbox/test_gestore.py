@@ -329,6 +329,7 @@ ERRORI_FORMALI = {
     "bcc": (lambda mit, dest: messaggio(mit, dest, Bcc="nascosto@pec.esempio.it"), "5.6.0"),
     "to-diverso-da-rcpt": (lambda mit, dest: messaggio(mit, "altro@pec.esempio.it"), "5.6.0"),
     "senza-message-id": (lambda mit, dest: _senza(messaggio(mit, dest), "Message-ID"), "5.6.0"),
+    "senza-from": (lambda mit, dest: _senza(messaggio(mit, dest), "From"), "5.6.0"),
 }
 
 
@@ -403,6 +404,26 @@ def test_il_ritardo_sposta_la_consegna_non_l_accettazione(
     assert tipi(leggi(server_dovecot, mittente)) == ["accettazione"]
     gestore_pec.attendi_quiete()
     assert tipi(leggi(server_dovecot, mittente)) == ["accettazione", "avvenuta-consegna"]
+
+
+def test_invii_in_parallelo_tutti_accettati_e_consegnati(
+    gestore_pec: GestorePec, certificati_sandbox: Certificati, server_dovecot: ServerDovecot, mittente: str
+) -> None:
+    messaggi = [messaggio(mittente, nuovo_indirizzo("d", "pec.esempio.it")) for _ in range(8)]
+    fili = [threading.Thread(target=invia, args=(gestore_pec, certificati_sandbox, m)) for m in messaggi]
+    for filo in fili:
+        filo.start()
+    for filo in fili:
+        filo.join(30)
+    gestore_pec.attendi_quiete()
+    assert all(gestore_pec.conta(str(m["Message-ID"])) == 1 for m in messaggi)
+    letti = leggi(server_dovecot, mittente)
+    per_tipo = {
+        t: sorted(str(r["X-Riferimento-Message-ID"]) for r in letti if r["X-Ricevuta"] == t)
+        for t in set(tipi(letti))
+    }
+    attesi = sorted(str(m["Message-ID"]) for m in messaggi)
+    assert per_tipo == {"accettazione": attesi, "avvenuta-consegna": attesi}
 
 
 # --- SMTP-level faults ---------------------------------------------------------------------------
@@ -494,12 +515,14 @@ def test_casella_piena_rifiutata_dalla_quota_reale_di_dovecot(
 def test_senza_risposta_preavviso_poi_errore_5_4_1(
     gestore_pec: GestorePec, certificati_sandbox: Certificati, server_dovecot: ServerDovecot, mittente: str
 ) -> None:
-    gestore_pec.scenario("*@muta.example.it", Scenario(esito=Esito.SENZA_RISPOSTA, ritardo=0.2))
+    gestore_pec.scenario("*@muta.example.it", Scenario(esito=Esito.SENZA_RISPOSTA, ritardo=0.5))
     destinatario = nuovo_indirizzo("d", "muta.example.it")
     invia(gestore_pec, certificati_sandbox, messaggio(mittente, destinatario))
     assert tipi(leggi(server_dovecot, mittente)) == ["accettazione"]
-    time.sleep(0.3)
-    assert tipi(leggi(server_dovecot, mittente)) == ["accettazione", "preavviso-errore-consegna"]
+    limite = time.monotonic() + 5
+    while len(letti := leggi(server_dovecot, mittente)) < 2 and time.monotonic() < limite:
+        time.sleep(0.05)
+    assert tipi(letti) == ["accettazione", "preavviso-errore-consegna"]  # the final error is 0.5 s away
     gestore_pec.attendi_quiete()
     _, preavviso, avviso = leggi(server_dovecot, mittente)
     assert tipi([preavviso, avviso]) == ["preavviso-errore-consegna", "errore-consegna"]
@@ -667,3 +690,33 @@ def test_il_comando_sandbox_avvia_stampa_i_dati_e_si_ferma_con_sigterm(tmp_path:
     assert [p for p in dovecot if _vivo(p)] == []
     [riga_registro] = (cartella / "registro.jsonl").read_text().splitlines()
     assert json.loads(riga_registro)["message_id"] == m["Message-ID"]
+
+
+def test_il_comando_sandbox_in_json_si_ferma_con_ctrl_c(tmp_path: Path) -> None:
+    processo = subprocess.Popen(
+        [sys.executable, "-m", "corrispondenza", "sandbox", "--cartella", str(tmp_path), "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO,
+    )
+    try:
+        righe, lettore = _righe(processo.stdout)
+        _, lette = _fino_a(righe, r"^\}$")
+        dati = json.loads("".join(lette))
+        assert dati["utente"] == "recupero.crediti@pec.ausl-esempio.example.it"
+        assert dati["ca"] == str(tmp_path / "ca.pem")
+        password = dati["variabili"]["CORRISPONDENZA_PEC_PASSWORD"]
+        contesto = ssl.create_default_context(cafile=dati["ca"])
+        with smtplib.SMTP_SSL(dati["host"], dati["porta_smtp_pec"], context=contesto, timeout=10) as client:
+            assert client.login(dati["utente"], password)[0] == 235
+        dovecot = [p for p in _figli(processo.pid) if b"dovecot" in Path(f"/proc/{p}/cmdline").read_bytes()]
+        processo.send_signal(signal.SIGINT)
+        assert processo.wait(20) == 0
+    finally:
+        if processo.poll() is None:
+            processo.kill()
+            processo.wait()
+        lettore.join(5)
+        processo.stdout.close()
+    assert dovecot and [p for p in dovecot if _vivo(p)] == []
