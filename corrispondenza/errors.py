@@ -124,3 +124,30 @@ class ConversioneError(CorrispondenzaError):
 
 class PdfError(CorrispondenzaError):
     """A PDF is missing, unreadable or empty: LibreOffice exits 0 even when it wrote nothing."""
+
+
+class TrasportoError(CorrispondenzaError):
+    """A mail server (PEC provider or SMTP) did not take a message; ``codice`` and ``risposta``
+    carry the server's own reply, recorded on the letter."""
+
+    def __init__(self, messaggio: str, *, codice: int | None = None, risposta: str = "", **contesto: Any):
+        super().__init__(messaggio, codice=codice, risposta=risposta, **contesto)
+        self.codice = codice
+        self.risposta = risposta
+
+
+class TrasportoTemporaneoError(TrasportoError):
+    """Refused for now (4xx, connection lost before the message was sent): retry with backoff."""
+
+
+class TrasportoPermanenteError(TrasportoError):
+    """Refused for good (5xx): the letter fails with the server's reply; retrying cannot help."""
+
+
+class EsitoIncertoError(TrasportoError):
+    """The connection broke after the message was handed over and before the server's answer:
+    the server may have taken it. Only its receipts can tell; the letter must not be resent blind."""
+
+
+class InvioInCorsoError(CorrispondenzaError):
+    """Another ``invia`` holds the sending lease: two senders could send the same letter twice."""

@@ -27,7 +27,7 @@ from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, Voce, 
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
 from corrispondenza.store.blocchi import NomeBlocco, prendi
-from corrispondenza.store.database import inserisci
+from corrispondenza.store.database import a_blocchi, inserisci
 from corrispondenza.store.giornale import Operazione, registra
 from corrispondenza.store.pratiche import carica_pratiche
 from corrispondenza.store.saldi import totali_pagati
@@ -110,10 +110,11 @@ def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte) -> int:
     # One executemany, then the ids in insertion order (ascending: ``pianifica`` holds its lock),
     # far cheaper than RETURNING row by row.
     ids = s.scalars(select(Lettera.id).where(Lettera.lotto_id == lotto.id).order_by(Lettera.id)).all()
+    residui = _residui(s, {v.credito_id for x in proposte.lettere for v in x.voci})
     inserisci(
         s,
         LetteraCredito,
-        [_riga_voce(i, v) for i, x in zip(ids, proposte.lettere, strict=True) for v in x.voci],
+        [_riga_voce(i, v, residui) for i, x in zip(ids, proposte.lettere, strict=True) for v in x.voci],
     )
     esclusioni = [
         {"credito_id": c, "articolo": e.articolo, "motivo": e.motivo, "dal": e.dal}
@@ -151,9 +152,21 @@ def _riga_lettera(x: LetteraRaggruppata) -> dict[str, Any]:
     }
 
 
-def _riga_voce(lettera_id: int, voce: Voce) -> dict[str, Any]:
+def _residui(s: Session, ids: set[int]) -> dict[int, Decimal]:
+    """Each credit's residual now: frozen with the letter, so a later payment shows (``differenze``)."""
+    pagato = totali_pagati(s, ids)
+    importi = {
+        i: v
+        for blocco in a_blocchi(sorted(ids))
+        for i, v in s.execute(select(Credito.id, Credito.importo).where(Credito.id.in_(blocco)))
+    }
+    return {i: v - pagato.get(i, Decimal("0.00")) for i, v in importi.items()}
+
+
+def _riga_voce(lettera_id: int, voce: Voce, residui: dict[int, Decimal]) -> dict[str, Any]:
     importi = voce.importi
     return {
+        "residuo": residui[voce.credito_id],
         "lettera_id": lettera_id,
         "credito_id": voce.credito_id,
         "principale": importi.principale,
@@ -293,17 +306,38 @@ def _lettera_json(
     }
 
 
+def differenze_del_lotto(s: Session, lotto_id: int) -> dict[int, list[dict[str, str]]]:
+    """The letters whose frozen amounts no longer match the credits (a payment arrived since
+    approval), with what changed: ``invia`` holds them back instead of sending a wrong demand."""
+    lettere = list(s.scalars(select(Lettera).where(Lettera.lotto_id == lotto_id)))
+    ids = _crediti_del_lotto_nelle_lettere(s, lotto_id)
+    crediti = {
+        c.id: c
+        for blocco in a_blocchi(sorted(ids))
+        for c in s.scalars(select(Credito).where(Credito.id.in_(blocco)))
+    }
+    pagato = totali_pagati(s, ids)
+    risultato = {x.id: _differenze(x, crediti, pagato) for x in lettere}
+    return {k: v for k, v in risultato.items() if v}
+
+
+def _crediti_del_lotto_nelle_lettere(s: Session, lotto_id: int) -> set[int]:
+    return set(s.scalars(select(LetteraCredito.credito_id).join(Lettera).where(Lettera.lotto_id == lotto_id)))
+
+
 def _differenze(x: Lettera, crediti: dict[int, Credito], pagato: dict[int, Decimal]) -> list[dict[str, str]]:
     """Credits whose residual no longer matches the frozen amount (a payment arrived)."""
     risultato = []
     for voce in x.crediti:
         credito = crediti[voce.credito_id]
         attuale = credito.importo - pagato.get(credito.id, Decimal("0.00"))
-        if voce.principale is not None and attuale != voce.principale:
+        # An heir's letter demands a share: the residual frozen beside it is what to compare.
+        congelato = voce.residuo if voce.residuo is not None else voce.principale
+        if congelato is not None and attuale != congelato:
             risultato.append(
                 {
                     "credito": credito.id_esterno,
-                    "congelato": in_json(voce.principale),
+                    "congelato": in_json(congelato),
                     "attuale": in_json(attuale),
                 }
             )

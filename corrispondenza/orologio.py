@@ -20,3 +20,8 @@ def oggi() -> date:
 def adesso() -> datetime:
     """The current instant, timezone-aware in UTC (how the journal stores it)."""
     return datetime.now(UTC)
+
+
+def in_utc(istante: datetime) -> datetime:
+    """An instant read back from the store: SQLite keeps no zone, and we always write UTC."""
+    return istante.replace(tzinfo=UTC) if istante.tzinfo is None else istante.astimezone(UTC)

@@ -13,6 +13,7 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
+from corrispondenza.canali.coda import EsitoInvio
 from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.genera import EsitoGenerazione
 from corrispondenza.importa.motore import EsitoImportazione
@@ -232,3 +233,30 @@ def esito_generazione(out: Console, esito: EsitoGenerazione) -> None:
         out.print(f"Distinta delle raccomandate: {esito.distinta} e {esito.distinta.with_suffix('.pdf')}")
     for lettera, motivo in sorted(esito.fallite.items()):
         out.print(f"Lettera {lettera} non generata: {motivo}")
+
+
+def esito_invio(out: Console, esito: EsitoInvio) -> None:
+    """What ``invia`` did, and each letter a person must look at, with the reason."""
+    inviate = ", ".join(f"{n} {canale}" for canale, n in sorted(esito.inviate.items())) or "nessuna"
+    out.print(
+        f"Lotto {esito.lotto} ({esito.stato}): inviate ora {inviate}; già inviate prima {esito.gia_inviate}."
+    )
+    for lettera, come in sorted(esito.risolte.items()):
+        out.print(f"Lettera {lettera} rimasta in invio da un'interruzione: {_RISOLTE.get(come, come)}")
+    for titolo, voci in (
+        ("trattenuta", esito.trattenute),
+        ("non inviata", esito.fallite),
+        ("da ritentare", esito.da_ritentare),
+        ("dall'esito incerto", esito.incerte),
+    ):
+        for lettera, motivo in sorted(voci.items()):
+            out.print(f"Lettera {lettera} {titolo}: {motivo}")
+    for canale, motivo in sorted(esito.canali_non_disponibili.items()):
+        out.print(f"Canale {canale} non disponibile: {motivo}")
+
+
+_RISOLTE = {
+    "accettata": "il gestore l'aveva accettata (ricevuta trovata), non viene reinviata",
+    "non_accettata": "il gestore non l'aveva accettata (ricevuta di non accettazione)",
+    "non_presa": "il gestore non l'aveva presa (nessuna ricevuta), viene reinviata",
+}

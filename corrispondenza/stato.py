@@ -111,13 +111,47 @@ TRANSIZIONI_LETTERA: dict[StatoLettera, frozenset[StatoLettera]] = {
     StatoLettera.BOZZA: frozenset({StatoLettera.APPROVATA, StatoLettera.ANNULLATA}),
     # generated again after a crash, or after the template changed, before it leaves
     StatoLettera.APPROVATA: frozenset({StatoLettera.GENERATA, StatoLettera.ANNULLATA}),
-    StatoLettera.GENERATA: frozenset({StatoLettera.GENERATA, StatoLettera.IN_INVIO, StatoLettera.ANNULLATA}),
-    StatoLettera.IN_INVIO: frozenset({StatoLettera.INVIATA, StatoLettera.DA_RITENTARE, StatoLettera.FALLITA}),
+    # posta: GENERATA -> INVIATA when the letter is handed to the postal service with its bundle
+    StatoLettera.GENERATA: frozenset(
+        {StatoLettera.GENERATA, StatoLettera.IN_INVIO, StatoLettera.INVIATA, StatoLettera.ANNULLATA}
+    ),
+    # IN_INVIO -> IN_INVIO: a letter caught mid-send by a crash, resolved as still uncertain
+    StatoLettera.IN_INVIO: frozenset(
+        {StatoLettera.IN_INVIO, StatoLettera.INVIATA, StatoLettera.DA_RITENTARE, StatoLettera.FALLITA}
+    ),
     StatoLettera.DA_RITENTARE: frozenset({StatoLettera.IN_INVIO, StatoLettera.FALLITA}),
     StatoLettera.INVIATA: frozenset(),
     StatoLettera.FALLITA: frozenset(),
     StatoLettera.ANNULLATA: frozenset(),
 }
+
+
+class Riscontro(StrEnum):
+    """What the *world* says of a letter (STYLE.md: the second axis), from the provider's receipts.
+
+    Receipts arrive late and out of order (RICEVUTE.md, "Timing and states"): the rank below
+    decides, never the arrival order, so a late acceptance cannot undo a delivery.
+    """
+
+    ACCETTATA = "accettata"
+    NON_ACCETTATA = "non_accettata"
+    PREAVVISO = "preavviso"
+    ERRORE_CONSEGNA = "errore_consegna"
+    CONSEGNATA = "consegnata"
+
+
+RANGO_RISCONTRO: dict[Riscontro, int] = {
+    Riscontro.ACCETTATA: 10,
+    Riscontro.NON_ACCETTATA: 20,
+    Riscontro.PREAVVISO: 30,
+    Riscontro.ERRORE_CONSEGNA: 40,
+    Riscontro.CONSEGNATA: 50,
+}
+
+
+def riscontro_prevale(attuale: Riscontro | None, nuovo: Riscontro) -> bool:
+    """True when ``nuovo`` is stronger than what is recorded: only then does it replace it."""
+    return attuale is None or RANGO_RISCONTRO[nuovo] > RANGO_RISCONTRO[attuale]
 
 
 def verifica_transizione_lettera(da: StatoLettera, a: StatoLettera) -> None:

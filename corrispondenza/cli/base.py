@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from enum import IntEnum
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy.orm import Session
 
 from corrispondenza.config import ConfigCaricata, carica_config
@@ -77,6 +78,29 @@ def archivio(caricata: ConfigCaricata) -> Iterator[Session]:
             yield s
     finally:
         engine.dispose()
+
+
+@contextmanager
+def barra_lettere(nascosta: bool) -> Iterator[Callable[[int, int], None]]:
+    """A progress bar with rate and time left; yields ``avanza(fatte, totale)`` for the work."""
+    with Progress(
+        TextColumn("Lettere"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[velocita]}"),
+        TimeRemainingColumn(),
+        console=out,
+        disable=nascosta or not out.is_terminal,
+    ) as barra:
+        compito = barra.add_task("lettere", total=None, velocita="")
+
+        def avanza(quante: int, totale: int) -> None:
+            barra.update(compito, total=totale, advance=quante)
+            t = barra.tasks[0]
+            if t.elapsed:
+                barra.update(compito, velocita=f"{t.completed / t.elapsed:.1f} lettere/s")
+
+        yield avanza
 
 
 def stampa_json(dati: Any) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from corrispondenza import presentazione
-from corrispondenza.cli.base import ExitStatus, OpzioneJson, app, config_di, out, stampa_json
+from corrispondenza.cli.base import ExitStatus, OpzioneJson, app, barra_lettere, config_di, out, stampa_json
 from corrispondenza.config.schema import FILE_MODELLI
 from corrispondenza.dominio.tipi import TipoLettera
 from corrispondenza.errors import InputNonValidoError, ModelloNonValidoError, PdfError, Problema
@@ -195,23 +194,7 @@ def genera(ctx: typer.Context, lotto: int, come_json: OpzioneJson = False) -> No
     caricata = config_di(ctx)
     engine = apri(caricata.database_url)
     try:
-        with Progress(
-            TextColumn("Lettere"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TextColumn("{task.fields[velocita]}"),
-            TimeRemainingColumn(),
-            console=out,
-            disable=come_json or not out.is_terminal,
-        ) as barra:
-            compito = barra.add_task("genera", total=None, velocita="")
-
-            def avanza(quante: int, totale: int) -> None:
-                barra.update(compito, total=totale, advance=quante)
-                t = barra.tasks[0]
-                if t.elapsed:
-                    barra.update(compito, velocita=f"{t.completed / t.elapsed:.1f} lettere/s")
-
+        with barra_lettere(come_json) as avanza:
             esito = genera_lotto(engine, caricata, lotto, Operazione.corrente(), avanzamento=avanza)
     finally:
         engine.dispose()

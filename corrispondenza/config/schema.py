@@ -276,19 +276,35 @@ class Server(Modello):
         return valore
 
 
-class CasellaPec(Modello):
+class Invio(Modello):
+    """How the sending queue treats one mailbox (issue 6): pace, retries, time-outs.
+
+    The provider's limits differ (RICEVUTE.md, "Limits"): one connection per mailbox, at most
+    ``messaggi_al_minuto``; a temporary refusal is retried after ``ritenta_dopo_secondi``,
+    doubled at each attempt, at most ``tentativi_massimi`` attempts in all.
+    """
+
+    messaggi_al_minuto: int = Field(default=60, ge=1, le=100_000)
+    tentativi_massimi: int = Field(default=5, ge=1, le=50)
+    ritenta_dopo_secondi: Annotated[Decimal, BeforeValidator(_decimale), Field(ge=0, le=86_400)] = Decimal(30)
+    timeout_secondi: int = Field(default=60, ge=1, le=3600)
+
+
+class CasellaPec(Invio):
     indirizzo: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     smtp: Server
     imap: Server
     cartelle: list[str] = Field(default_factory=lambda: ["INBOX"], min_length=1)
     tipo_ricevuta: Literal["completa", "breve", "sintetica"] = "sintetica"
-    messaggi_al_minuto: int = Field(default=60, ge=1, le=10000)
+    # After a crash a letter caught mid-send is resent only if no acceptance (or non-acceptance)
+    # has arrived this long after the attempt began: the provider provably did not take it.
+    attesa_accettazione_secondi: int = Field(default=300, ge=1, le=86_400)
+    limite_byte: int = Field(default=30 * 1024 * 1024, ge=1024)  # the provider's size limit (30 MB by law)
 
 
-class CasellaEmail(Modello):
+class CasellaEmail(Invio):
     mittente: str = Field(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     smtp: Server
-    messaggi_al_minuto: int = Field(default=60, ge=1, le=10000)
 
 
 class Canali(Modello):

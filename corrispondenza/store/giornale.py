@@ -17,8 +17,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from corrispondenza.orologio import adesso
-from corrispondenza.stato import FaseCredito, StatoCredito, fase_successiva, verifica_transizione
-from corrispondenza.store.tabelle import Credito, Evento
+from corrispondenza.stato import (
+    FaseCredito,
+    Riscontro,
+    StatoCredito,
+    StatoLettera,
+    fase_successiva,
+    riscontro_prevale,
+    verifica_transizione,
+    verifica_transizione_lettera,
+)
+from corrispondenza.store.tabelle import Credito, Evento, Lettera
 
 
 @dataclass(frozen=True)
@@ -120,6 +129,44 @@ def avanza_fase(
         entita_id=credito.id,
         dati={"da": attuale.value, "a": fase.value, **dati},
         importazione_id=importazione_id,
+    )
+    return True
+
+
+def cambia_stato_lettera(
+    s: Session, op: Operazione, lettera: Lettera, nuovo: StatoLettera, perche: str, **dati: Any
+) -> None:
+    """Move a letter along *our* axis if the table allows it, and journal the change."""
+    attuale = StatoLettera(lettera.stato)
+    verifica_transizione_lettera(attuale, nuovo)
+    lettera.stato = nuovo
+    registra(
+        s,
+        op,
+        cosa="lettera.stato",
+        perche=perche,
+        entita="lettera",
+        entita_id=lettera.id,
+        dati={"da": attuale.value, "a": nuovo.value, **dati},
+    )
+
+
+def registra_riscontro(
+    s: Session, op: Operazione, lettera: Lettera, riscontro: Riscontro, perche: str, **dati: Any
+) -> bool:
+    """Record what the provider said, only if it outranks what is known (RICEVUTE.md: monotonic)."""
+    attuale = Riscontro(lettera.riscontro) if lettera.riscontro else None
+    if not riscontro_prevale(attuale, riscontro):
+        return False
+    lettera.riscontro = riscontro
+    registra(
+        s,
+        op,
+        cosa="lettera.riscontro",
+        perche=perche,
+        entita="lettera",
+        entita_id=lettera.id,
+        dati={"da": attuale.value if attuale else None, "a": riscontro.value, **dati},
     )
     return True
 

@@ -41,11 +41,16 @@ class Base(DeclarativeBase):
 
 
 class Blocco(Base):
-    """A named lock for work that must not run twice at once (``store/blocchi.py``)."""
+    """A named lock for work that must not run twice at once (``store/blocchi.py``).
+
+    ``titolare`` and ``scade_il`` are set only for a lease (``invia``), which outlives a transaction.
+    """
 
     __tablename__ = "blocchi"
 
     nome: Mapped[str] = mapped_column(String(50), primary_key=True)
+    titolare: Mapped[str | None] = mapped_column(String(200))
+    scade_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Importazione(Base):
@@ -230,6 +235,16 @@ class Lettera(Base):
     pdf_sha256: Mapped[str | None] = mapped_column(String(64))
     pagine: Mapped[int | None] = mapped_column(Integer)
     generata_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # Sending (issue 6): the Message-ID is stored before the SMTP transaction starts.
+    message_id: Mapped[str | None] = mapped_column(String(250), unique=True)
+    indirizzo: Mapped[str | None] = mapped_column(String(254))
+    tentativi: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    prossimo_tentativo: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    in_invio_dal: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    inviata_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    risposta: Mapped[str | None] = mapped_column(Text)
+    riscontro: Mapped[str | None] = mapped_column(String(30))
+    fascicolo: Mapped[str | None] = mapped_column(String(300))
 
     crediti: Mapped[list[LetteraCredito]] = relationship(order_by="LetteraCredito.credito_id")
     lotto: Mapped[Lotto | None] = relationship(back_populates="lettere")
@@ -246,6 +261,23 @@ class LetteraCredito(Base):
     interessi: Mapped[Decimal | None] = mapped_column(Euro)
     spese: Mapped[Decimal | None] = mapped_column(Euro)
     maggiorazione: Mapped[Decimal | None] = mapped_column(Euro)
+    residuo: Mapped[Decimal | None] = mapped_column(Euro)  # the credit's residual when planned
+
+
+class TentativoInvio(Base):
+    """One attempt at handing a letter to a mail server: the log row of the sending queue."""
+
+    __tablename__ = "tentativi_invio"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    lettera_id: Mapped[int] = mapped_column(ForeignKey("lettere.id"), index=True)
+    numero: Mapped[int] = mapped_column(Integer)
+    inizio: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    fine: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    esito: Mapped[str] = mapped_column(String(20))
+    codice: Mapped[int | None] = mapped_column(Integer)
+    risposta: Mapped[str | None] = mapped_column(Text)
+    eccezione: Mapped[str | None] = mapped_column(String(100))
 
 
 class Evento(Base):
