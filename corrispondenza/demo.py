@@ -1,13 +1,23 @@
 """``corrispondenza demo``: the flow that exists so far, on generated sample data: import, then
-the month's planning, reviewed and approved, then the lotto's PDFs and print bundles.
+the month's planning, reviewed and approved, then the lotto's PDFs and print bundles, then the
+sending through the local PEC provider sandbox (PEC and e-mail; posta with its bundle).
 
 It uses the config given with ``--config`` when that file exists (the repository's own
 config.yaml, whose database lives in demo/), otherwise it creates a workspace in the demo
-folder. Running it twice on the same day imports nothing new: the import is idempotent.
+folder. Running it twice on the same day imports nothing new: the import is idempotent, and
+the lotto already sent is not sent again. The sandbox is started for the run only, with a
+fresh password in an environment variable of its own; the config file is never changed.
 """
 
 from __future__ import annotations
 
+import imaplib
+import os
+import ssl
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -16,12 +26,15 @@ from sqlalchemy import Engine, select
 
 from corrispondenza import lotti, presentazione
 from corrispondenza.campione import genera_campione, scrivi_campione
+from corrispondenza.canali.coda import invia_lotto
 from corrispondenza.config import Config, carica_config
 from corrispondenza.config.carica import ConfigCaricata
+from corrispondenza.config.schema import Canali, CasellaEmail, CasellaPec, Server
 from corrispondenza.consulta import riepilogo
 from corrispondenza.genera import genera_lotto
 from corrispondenza.modelli.predefiniti import scrivi_modelli
 from corrispondenza.regole.parametri import Parametri
+from corrispondenza.sandbox.avvio import SandboxAvviata, avvia_sandbox
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
@@ -29,6 +42,8 @@ from corrispondenza.store.tabelle import Lotto
 from corrispondenza.workspace import inizializza
 
 ORDINE = ("soggetti", "relazioni", "crediti", "pagamenti", "storico")
+VARIABILE_PASSWORD = "CORRISPONDENZA_DEMO_SANDBOX_PASSWORD"  # noqa: S105 - the name of a variable
+MESSAGGI_AL_MINUTO = 6000  # the sandbox has no real limit: a quick demo
 
 
 def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, seme: int, oggi: date) -> None:
@@ -55,8 +70,14 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
         with sessione(engine) as s:
             presentazione.riepilogo(out, riepilogo(s))
         lotto = _pianifica_e_approva(out, engine, caricata.config, oggi)
-        if lotto is not None:
+        if lotto is not None and _stato_lotto(engine, lotto) == StatoLotto.INVIATA:
+            presentazione.esito_invio(out, invia_lotto(engine, caricata, lotto, Operazione.corrente()))
+        elif lotto is not None:
             _genera(out, engine, caricata, lotto)
+            if _stato_lotto(engine, lotto) == StatoLotto.GENERATA:
+                _invia(out, engine, caricata, lotto, cartella / "sandbox")
+            else:
+                out.print(f"Lotto {lotto} non generato per intero: invio saltato.")
     finally:
         engine.dispose()
     out.print(
@@ -70,10 +91,19 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
 def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: date) -> int | None:
     """The month's planning on the sample, approved as the clerk would after reviewing it.
 
-    Returns the lotto to generate: today's new one, or the one a previous run left approved.
+    Returns the lotto to generate: today's new one, or the one a previous run left approved or
+    generated; or the one it already sent, which is neither planned again nor sent again.
     """
     operazione = Operazione.corrente()
     with sessione(engine) as s:
+        inviato = s.scalar(
+            select(Lotto.id)
+            .where(Lotto.data == oggi, Lotto.stato == StatoLotto.INVIATA)
+            .order_by(Lotto.id.desc())
+        )
+        if inviato is not None:  # planning again would only open an empty lotto for the signals
+            out.print(f"Pianificazione del {oggi:%d/%m/%Y}: il lotto {inviato} di oggi è già stato inviato.")
+            return inviato
         esito = lotti.pianifica(s, operazione, oggi, Parametri.da_config(config))
         if esito.lotto_id is None:
             out.print(f"Pianificazione del {oggi:%d/%m/%Y}: nessuna nuova lettera (già in un lotto aperto).")
@@ -92,6 +122,102 @@ def _genera(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int) 
     """The approved lotto's PDFs; a second run finds them done and redoes nothing."""
     out.print(f"Genero i PDF/A del lotto {lotto} (LibreOffice) ...")
     presentazione.esito_generazione(out, genera_lotto(engine, caricata, lotto, Operazione.corrente()))
+
+
+def _virgola(secondi: float) -> str:
+    return f"{secondi:.1f}".replace(".", ",")
+
+
+def _stato_lotto(engine: Engine, lotto: int) -> str:
+    with sessione(engine) as s:
+        return s.get_one(Lotto, lotto).stato
+
+
+def _invia(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int, cartella: Path) -> None:
+    """The generated lotto through the sandbox provider: PEC and e-mail sent, posta handed over."""
+    out.print(f"Avvio il gestore PEC di prova in {cartella} (Dovecot e server SMTP locali) ...")
+    with avvia_sandbox(cartella.resolve()) as sandbox, _variabile(VARIABILE_PASSWORD, sandbox.password):
+        cfg = config_sandbox(caricata, sandbox)
+        out.print(f"Invio il lotto {lotto} come {sandbox.utente} ...")
+        inizio = time.perf_counter()
+        esito = invia_lotto(engine, cfg, lotto, Operazione.corrente())
+        secondi = time.perf_counter() - inizio
+        presentazione.esito_invio(out, esito)
+        sandbox.gestore.attendi_quiete(timeout=60)
+        accettati = Counter(m.canale for m in sandbox.gestore.accettati)
+        ricevute = _ricevute(sandbox)
+    elenco = ", ".join(f"{n} {tipo}" for tipo, n in sorted(ricevute.items())) or "nessuna"
+    out.print(
+        f"Invio in {_virgola(secondi)} s. Il gestore di prova ha preso in carico {accettati['pec']} PEC e "
+        f"{accettati['posta']} e-mail; ricevute nella casella del mittente: {elenco} "
+        f"(registro in {sandbox.registro})."
+    )
+
+
+def config_sandbox(caricata: ConfigCaricata, sandbox: SandboxAvviata) -> ConfigCaricata:
+    """The same config with ``canali`` pointing at the sandbox: PEC on SMTPS, e-mail on STARTTLS.
+
+    The e-mail sender is the sandbox account too (the provider takes mail only from its own
+    accounts). Paths resolve as before: the config's file and folder do not change.
+    """
+    ca = str(sandbox.certificati.ca_cert.resolve())
+
+    def server(porta: int, tls: str) -> Server:
+        return Server(
+            host="localhost",
+            porta=porta,
+            utente=sandbox.utente,
+            password_env=VARIABILE_PASSWORD,
+            tls=tls,
+            ca_file=ca,
+        )
+
+    passo = {"messaggi_al_minuto": MESSAGGI_AL_MINUTO, "ritenta_dopo_secondi": 1, "timeout_secondi": 30}
+    attuale = caricata.config.canali.pec
+    pec = CasellaPec(
+        indirizzo=sandbox.utente,
+        smtp=server(sandbox.gestore.porta_smtp, "implicito"),
+        imap=server(sandbox.dovecot.porta_imaps or 0, "implicito"),
+        tipo_ricevuta=attuale.tipo_ricevuta if attuale else "sintetica",
+        attesa_accettazione_secondi=5,
+        **passo,
+    )
+    email = CasellaEmail(
+        mittente=sandbox.utente, smtp=server(sandbox.gestore.porta_posta, "starttls"), **passo
+    )
+    config = caricata.config.model_copy(update={"canali": Canali(pec=pec, email=email)})
+    return ConfigCaricata(config=config, percorso=caricata.percorso)
+
+
+@contextmanager
+def _variabile(nome: str, valore: str) -> Iterator[None]:
+    """``nome`` set to ``valore`` for the block; put back as it was afterwards."""
+    prima = os.environ.get(nome)
+    os.environ[nome] = valore
+    try:
+        yield
+    finally:
+        if prima is None:
+            os.environ.pop(nome, None)
+        else:
+            os.environ[nome] = prima
+
+
+def _ricevute(sandbox: SandboxAvviata) -> Counter[str]:
+    """The receipts in the sender's PEC mailbox, by kind (their X-Ricevuta header)."""
+    contesto = ssl.create_default_context(cafile=str(sandbox.certificati.ca_cert))
+    tipi: Counter[str] = Counter()
+    with imaplib.IMAP4_SSL("localhost", sandbox.dovecot.porta_imaps or 0, ssl_context=contesto) as imap:
+        imap.login(sandbox.utente, sandbox.password)
+        _, quanti = imap.select("INBOX", readonly=True)
+        if not int(quanti[0] or 0):
+            return tipi
+        _, dati = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (X-RICEVUTA)])")
+        for parte in dati:
+            if isinstance(parte, tuple):
+                valore = parte[1].decode("ascii", "replace").partition(":")[2].strip()
+                tipi[valore or "altro"] += 1
+    return tipi
 
 
 def _strutture_per_tipo() -> dict[str, str]:

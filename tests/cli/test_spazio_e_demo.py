@@ -45,10 +45,13 @@ def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -
     assert "crediti.csv: importazione n. 3 completata (nuovi 300" in uscita
     assert stat.S_IMODE((cartella / "corrispondenza.db").stat().st_mode) == 0o600
     assert "Genero i PDF/A del lotto" in uscita and "Da stampare" in uscita
+    assert "Invio il lotto" in uscita and "(inviata): inviate ora" in uscita  # through the sandbox
+    assert "Il gestore di prova ha preso in carico" in uscita
     codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert uscita.count("nessuna modifica, i dati sono già presenti") == 5
-    assert ": 0 lettere generate" in uscita and "già pronte" in uscita  # the PDFs are there already
+    assert "di oggi è già stato inviato" in uscita and "inviate ora nessuna" in uscita  # not sent twice
+    assert "Genero i PDF/A" not in uscita and "Invio il lotto" not in uscita
     (lotto,) = [p for p in (cartella / "outbox").iterdir() if p.name.isdigit()]
     assert any((lotto / "lettere").iterdir())
     codice, uscita, _ = cli("--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json")
