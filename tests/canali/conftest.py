@@ -30,7 +30,7 @@ from corrispondenza.pdf.convertitore import PoolConvertitori
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.sandbox.certificati import Certificati
 from corrispondenza.sandbox.gestore import GestorePec
-from corrispondenza.stato import StatoLotto
+from corrispondenza.stato import StatoLettera, StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
 from corrispondenza.store.tabelle import Lettera, Soggetto
@@ -56,7 +56,7 @@ def ufficio_generato(tmp_path_factory: pytest.TempPathFactory) -> Modello:
     cartella = tmp_path_factory.mktemp("ufficio-generato")
     inizializza(cartella)
     cfg = carica_config(cartella / "config.yaml")
-    file = scrivi_campione(genera_campione(1000, seed=11, oggi=OGGI, strutture=STRUTTURE), cartella / "dati")
+    file = scrivi_campione(genera_campione(1200, seed=11, oggi=OGGI, strutture=STRUTTURE), cartella / "dati")
     engine = apri(cfg.database_url)
     op = Operazione("test")
     contesto = Contesto(oggi=OGGI, strutture=frozenset(cfg.config.ente.strutture), op=op)
@@ -166,7 +166,29 @@ def canali_sandbox(
 
 
 @pytest.fixture
-def ufficio(
+def ufficio(ufficio_completo: Ufficio) -> Ufficio:
+    """The same, with only a few PEC and e-mail letters left in the lotto (the others annulled):
+    the provider takes ~50 ms a message, and most stories need a handful."""
+    engine = apri(ufficio_completo.carica().database_url)
+    try:
+        with sessione(engine) as s:
+            for canale, quante in (("pec", 8), ("email", 6)):
+                tenute = select(Lettera.id).where(
+                    Lettera.lotto_id == ufficio_completo.lotto, Lettera.canale == canale
+                )
+                tenute = tenute.order_by(Lettera.id).limit(quante).scalar_subquery()
+                s.execute(
+                    update(Lettera)
+                    .where(Lettera.canale == canale, Lettera.id.not_in(tenute))
+                    .values(stato=StatoLettera.ANNULLATA.value)
+                )
+    finally:
+        engine.dispose()
+    return ufficio_completo
+
+
+@pytest.fixture
+def ufficio_completo(
     ufficio_generato: Modello,
     tmp_path: Path,
     gestore_pec: GestorePec,

@@ -32,6 +32,11 @@ from .conftest import Ufficio
 pytestmark = pytest.mark.integration
 
 
+def attive(u: Ufficio, canale: str) -> list[Lettera]:
+    """The letters the fixture left in the lotto on ``canale`` (the others are annulled)."""
+    return [x for x in u.lettere(canale=canale) if x.stato != StatoLettera.ANNULLATA]
+
+
 def invia(u: Ufficio, **opzioni):
     cfg = u.carica()
     engine = apri(cfg.database_url)
@@ -83,11 +88,11 @@ def tipi_per_mid(messaggi: list[email.message.EmailMessage]) -> dict[str, list[s
 def test_invia_ogni_lettera_una_volta_e_la_posta_con_il_suo_fascicolo(ufficio: Ufficio) -> None:
     esito = invia(ufficio)
     assert esito.completo, esito.come_json()
-    lettere = ufficio.lettere()
+    lettere = [x for x in ufficio.lettere() if x.stato != StatoLettera.ANNULLATA]
     assert {x.stato for x in lettere} == {StatoLettera.INVIATA}
     per_canale = {c: [x for x in lettere if x.canale == c] for c in Canale}
     assert (
-        len(per_canale[Canale.PEC]) >= 30 and per_canale[Canale.EMAIL] and per_canale[Canale.POSTA_ORDINARIA]
+        len(per_canale[Canale.PEC]) == 8 and per_canale[Canale.EMAIL] and per_canale[Canale.POSTA_ORDINARIA]
     )
     for x in per_canale[Canale.PEC] + per_canale[Canale.EMAIL]:
         assert x.message_id.startswith("<REC-") and x.message_id.endswith("@pec.ausl-prova.example.it>")
@@ -119,7 +124,7 @@ def _leggi_dopo_quiete(u: Ufficio) -> list[email.message.EmailMessage]:
 
 def test_il_messaggio_pec_porta_il_pdf_generato_e_nessun_dato_sanitario(ufficio: Ufficio) -> None:
     invia(ufficio)
-    [x] = ufficio.lettere(canale="pec")[:1]
+    [x] = attive(ufficio, "pec")[:1]
     pdf = (ufficio.carica().outbox / str(ufficio.lotto) / "lettere" / f"{x.id}.pdf").read_bytes()
     busta = _busta_nella_casella_del_debitore(ufficio, x)
     originale = next(p for p in busta.walk() if p.get_content_type() == "message/rfc822").get_payload()[0]
@@ -151,7 +156,7 @@ def _busta_nella_casella_del_debitore(u: Ufficio, x: Lettera) -> email.message.E
 
 
 def test_errore_temporaneo_ritentato_con_attesa_crescente(ufficio: Ufficio) -> None:
-    bersaglio = ufficio.lettere(canale="pec")[0]
+    bersaglio = attive(ufficio, "pec")[0]
     ufficio.gestore.scenario(ufficio.indirizzo(bersaglio), Scenario(smtp_temporanei=2))
     esito = invia(ufficio)
     assert esito.completo
@@ -168,7 +173,7 @@ def test_errore_temporaneo_ritentato_con_attesa_crescente(ufficio: Ufficio) -> N
 
 
 def test_errore_permanente_registrato_con_la_risposta_del_server(ufficio: Ufficio) -> None:
-    bersaglio = ufficio.lettere(canale="pec")[1]
+    bersaglio = attive(ufficio, "pec")[1]
     ufficio.gestore.scenario(ufficio.indirizzo(bersaglio), Scenario(smtp_permanente=True))
     esito = invia(ufficio)
     [x] = ufficio.lettere(id=bersaglio.id)
@@ -179,7 +184,7 @@ def test_errore_permanente_registrato_con_la_risposta_del_server(ufficio: Uffici
 
 
 def test_tentativi_esauriti_la_lettera_fallisce(ufficio: Ufficio) -> None:
-    bersaglio = ufficio.lettere(canale="pec")[2]
+    bersaglio = attive(ufficio, "pec")[2]
     ufficio.gestore.scenario(ufficio.indirizzo(bersaglio), Scenario(smtp_temporanei=50))
     esito = invia(ufficio)
     [x] = ufficio.lettere(id=bersaglio.id)
@@ -188,7 +193,7 @@ def test_tentativi_esauriti_la_lettera_fallisce(ufficio: Ufficio) -> None:
 
 
 def test_lettera_con_importi_cambiati_trattenuta_e_non_inviata(ufficio: Ufficio) -> None:
-    bersaglio = ufficio.lettere(canale="pec")[3]
+    bersaglio = attive(ufficio, "pec")[3]
     with con_sessione(ufficio) as s:
         credito = s.get(Lettera, bersaglio.id).crediti[0].credito_id
         s.add(Pagamento(credito_id=credito, data=adesso().date(), importo=1, riferimento="dopo-approvazione"))
@@ -200,7 +205,7 @@ def test_lettera_con_importi_cambiati_trattenuta_e_non_inviata(ufficio: Ufficio)
 
 
 def test_pdf_modificato_dopo_la_generazione_trattenuto(ufficio: Ufficio) -> None:
-    bersaglio = ufficio.lettere(canale="email")[0]
+    bersaglio = attive(ufficio, "email")[0]
     pdf = ufficio.carica().outbox / str(ufficio.lotto) / "lettere" / f"{bersaglio.id}.pdf"
     pdf.write_bytes(pdf.read_bytes() + b"%manomesso\n")
     esito = invia(ufficio)
@@ -215,9 +220,9 @@ def test_certificato_non_attendibile_rifiutato_e_nessuna_lettera_toccata(ufficio
     )
     esito = invia(ufficio)
     assert "non è attendibile" in esito.canali_non_disponibili["pec"]
-    pec = ufficio.lettere(canale="pec")
+    pec = attive(ufficio, "pec")
     assert {x.stato for x in pec} == {StatoLettera.GENERATA} and all(x.message_id is None for x in pec)
-    assert {x.stato for x in ufficio.lettere(canale="email")} == {StatoLettera.INVIATA}
+    assert {x.stato for x in attive(ufficio, "email")} == {StatoLettera.INVIATA}
 
 
 def test_password_errata_ferma_il_canale_e_non_compare_da_nessuna_parte(
@@ -259,7 +264,7 @@ def test_variabile_della_password_mancante_spiega_quale_impostare(
 def test_ritmo_del_gestore_rispettato(ufficio: Ufficio) -> None:
     ufficio.modifica_config(lambda d: d["canali"]["pec"].__setitem__("messaggi_al_minuto", 1200))
     invia(ufficio)
-    mids = {x.message_id for x in ufficio.lettere(canale="pec")}
+    mids = {x.message_id for x in attive(ufficio, "pec")}
     istanti = sorted(m.quando for m in ufficio.gestore.accettati if m.message_id in mids)
     # each send waits for its slot; the provider's own clock adds jitter to single gaps, not to the total
     assert istanti[-1] - istanti[0] >= timedelta(seconds=0.05) * (len(istanti) - 1) * 0.95
@@ -270,7 +275,7 @@ def test_ritmo_del_gestore_rispettato(ufficio: Ufficio) -> None:
 
 def test_lettera_rimasta_in_invio_ma_accettata_non_si_reinvia(ufficio: Ufficio) -> None:
     invia(ufficio)
-    bersaglio = ufficio.lettere(canale="pec")[0]
+    bersaglio = attive(ufficio, "pec")[0]
     _riporta_in_invio(ufficio, bersaglio.id)  # as if killed after the 250, before recording it
     esito = invia(ufficio)
     assert esito.risolte == {bersaglio.id: "accettata"}
@@ -281,7 +286,7 @@ def test_lettera_rimasta_in_invio_ma_accettata_non_si_reinvia(ufficio: Ufficio) 
 
 def test_lettera_rimasta_in_invio_e_mai_presa_si_reinvia_dopo_l_attesa(ufficio: Ufficio) -> None:
     invia(ufficio)
-    bersaglio = ufficio.lettere(canale="pec")[0]
+    bersaglio = attive(ufficio, "pec")[0]
     nuovo_mid = bersaglio.message_id.replace("<REC-", "<REC-mai-")
     _riporta_in_invio(ufficio, bersaglio.id, message_id=nuovo_mid)  # killed before the DATA
     esito = invia(ufficio)
@@ -293,7 +298,7 @@ def test_lettera_rimasta_in_invio_e_mai_presa_si_reinvia_dopo_l_attesa(ufficio: 
 
 def test_lettera_rimasta_in_invio_e_non_accettata_fallisce(ufficio: Ufficio, certificati_sandbox) -> None:
     invia(ufficio)
-    bersaglio = ufficio.lettere(canale="pec")[0]
+    bersaglio = attive(ufficio, "pec")[0]
     nuovo_mid = bersaglio.message_id.replace("<REC-", "<REC-rifiutata-")
     _riporta_in_invio(ufficio, bersaglio.id, message_id=nuovo_mid)
     firmatario = Firmatario.da_file(
@@ -338,7 +343,7 @@ def _riporta_in_invio(u: Ufficio, lettera_id: int, message_id: str | None = None
 
 def test_email_in_invio_incerta_non_si_reinvia_senza_decisione(ufficio: Ufficio) -> None:
     invia(ufficio)
-    bersaglio = ufficio.lettere(canale="email")[0]
+    bersaglio = attive(ufficio, "email")[0]
     _riporta_in_invio(ufficio, bersaglio.id)
     esito = invia(ufficio)
     assert "esito incerto" in esito.incerte[bersaglio.id] and not esito.completo
@@ -368,9 +373,11 @@ SCENARI = {
 @pytest.mark.parametrize("nome", list(SCENARI))
 def test_comportamento_del_gestore_dopo_l_accettazione(ufficio: Ufficio, nome: str) -> None:
     scenario, attesi = SCENARI[nome]
-    bersaglio = ufficio.lettere(canale="pec")[4]
+    bersaglio = attive(ufficio, "pec")[4]
     ufficio.gestore.scenario(ufficio.indirizzo(bersaglio), scenario)
     assert invia(ufficio).completo
     [x] = ufficio.lettere(id=bersaglio.id)
     assert x.stato == StatoLettera.INVIATA and ufficio.gestore.conta(x.message_id) == 1
-    assert tipi_per_mid(_leggi_dopo_quiete(ufficio))[x.message_id] == attesi
+    arrivate = tipi_per_mid(_leggi_dopo_quiete(ufficio))[x.message_id]
+    # arrival order is the provider's business, except where the scenario is the order itself
+    assert arrivate == attesi if nome == "consegna_prima" else sorted(arrivate) == sorted(attesi)
