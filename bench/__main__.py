@@ -17,6 +17,7 @@ from rich.table import Table
 
 from bench.generazione import misura_generazione
 from bench.importazione import misura_importazione
+from bench.invio import misura_invio
 from bench.pianificazione import misura_pianificazione
 
 CARTELLA = Path(__file__).parent
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
     parser.add_argument(
         "--solo",
-        choices=("importazione", "pianificazione", "generazione"),
+        choices=("importazione", "pianificazione", "generazione", "invio"),
         action="append",
         help="solo queste misure",
     )
@@ -39,6 +40,7 @@ def main(argv: list[str] | None = None) -> int:
         "generazione": lambda: (
             misura_generazione(100, 500) if args.rapido else misura_generazione(1000, 10_000)
         ),
+        "invio": lambda: misura_invio(50 if args.rapido else 160),
     }
     risultati = {}
     for nome, misura in misure.items():
