@@ -44,7 +44,7 @@ from corrispondenza.canali.posta import consegna_alle_poste
 from corrispondenza.canali.smtp import CanaleNonDisponibileError, ConnessioneSmtp, ServerNonRaggiungibileError
 from corrispondenza.canali.uscite import Uscita, uscite
 from corrispondenza.config.carica import ConfigCaricata
-from corrispondenza.dominio.tipi import Canale, TipoLettera
+from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoLettera
 from corrispondenza.errors import (
     CorrispondenzaError,
     EsitoIncertoError,
@@ -429,6 +429,7 @@ class _Spedizione:
                     )
                 elif parola == "permanente" or (parola == "temporaneo" and x.tentativi >= massimi):
                     x.risposta = _risposta(errore)
+                    _non_recapitata(x)
                     cambia_stato_lettera(s, self.op, x, StatoLettera.FALLITA, f"rifiutata: {x.risposta}")
                     self.esito.fallite[x.id] = x.risposta
                 elif parola in ("temporaneo", "non_tentata"):
@@ -512,6 +513,7 @@ class _Spedizione:
                     self.esito.risolte[i] = "accettata"
                 elif presa is Presa.NON_ACCETTATA:
                     x.risposta = "non accettata dal gestore (ricevuta di non accettazione)"
+                    _non_recapitata(x)
                     cambia_stato_lettera(s, self.op, x, StatoLettera.FALLITA, x.risposta)
                     registra_riscontro(s, self.op, x, Riscontro.NON_ACCETTATA, "ricevuta di non accettazione")
                     self.esito.risolte[i] = "non_accettata"
@@ -570,6 +572,13 @@ class _Trattenuta(CorrispondenzaError):
 
     def __init__(self, motivo: str) -> None:
         super().__init__(motivo)
+
+
+def _non_recapitata(x: Lettera) -> None:
+    """Art. 6 c. 11: a letter the server refused for good did not reach the debtor; the next
+    ``pianifica`` sees it as a failed delivery and proposes the other channel."""
+    x.data_invio = x.data_invio or oggi()
+    x.esito = EsitoStorico.MANCATA_CONSEGNA
 
 
 def _nuovo_message_id(lettera_id: int, giorno: date, dominio: str) -> str:

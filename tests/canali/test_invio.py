@@ -181,6 +181,7 @@ def test_errore_permanente_registrato_con_la_risposta_del_server(ufficio: Uffici
     assert esito.fallite == {x.id: x.risposta} and not esito.completo
     assert ufficio.gestore.conta(x.message_id) == 0
     assert esito.stato == StatoLotto.INVIATA  # a failed letter is settled: the fallback is pianifica's
+    assert x.esito == "mancata_consegna" and x.data_invio is not None  # Art. 6 c. 11: the fallback
 
 
 def test_tentativi_esauriti_la_lettera_fallisce(ufficio: Ufficio) -> None:
