@@ -33,11 +33,12 @@ DURATA = timedelta(minutes=2)
 
 
 class NomeBlocco(StrEnum):
-    """The locks the migrations create (0003, 0005)."""
+    """The locks the migrations create (0003, 0005, 0006)."""
 
     IMPORTA = "importa"
     PIANIFICA = "pianifica"
     INVIA = "invia"
+    RICEVUTE = "ricevute"
 
 
 def prendi(s: Session, nome: NomeBlocco) -> None:

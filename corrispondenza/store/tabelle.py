@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -245,6 +246,10 @@ class Lettera(Base):
     risposta: Mapped[str | None] = mapped_column(Text)
     riscontro: Mapped[str | None] = mapped_column(String(30))
     fascicolo: Mapped[str | None] = mapped_column(String(300))
+    # Receipts (issue 7): the legal time of delivery, the provider's id, the raccomandata number.
+    consegnata_il: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    identificativo: Mapped[str | None] = mapped_column(String(250), index=True)
+    numero_raccomandata: Mapped[str | None] = mapped_column(String(40))
 
     crediti: Mapped[list[LetteraCredito]] = relationship(order_by="LetteraCredito.credito_id")
     lotto: Mapped[Lotto | None] = relationship(back_populates="lettere")
@@ -278,6 +283,49 @@ class TentativoInvio(Base):
     codice: Mapped[int | None] = mapped_column(Integer)
     risposta: Mapped[str | None] = mapped_column(Text)
     eccezione: Mapped[str | None] = mapped_column(String(100))
+
+
+class RicevutaLetta(Base):
+    """A provider message read from the PEC mailbox: evidence kept, applied at most once."""
+
+    __tablename__ = "ricevute"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    identita: Mapped[str] = mapped_column(String(400), unique=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    percorso: Mapped[str] = mapped_column(String(300))
+    casella: Mapped[str] = mapped_column(String(254))
+    cartella: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    uid: Mapped[int | None] = mapped_column(BigInteger)
+    classe: Mapped[str] = mapped_column(String(20))
+    tipo: Mapped[str | None] = mapped_column(String(40))
+    msgid: Mapped[str | None] = mapped_column(String(250), index=True)
+    identificativo: Mapped[str | None] = mapped_column(String(250))
+    consegna: Mapped[str | None] = mapped_column(String(254))
+    data: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    zona: Mapped[str | None] = mapped_column(String(6))
+    errore: Mapped[str | None] = mapped_column(String(40))
+    errore_esteso: Mapped[str | None] = mapped_column(Text)
+    esterno: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    firma: Mapped[str] = mapped_column(String(20))
+    motivo: Mapped[str | None] = mapped_column(Text)
+    lettera_id: Mapped[int | None] = mapped_column(ForeignKey("lettere.id"), index=True)
+    effetto: Mapped[str | None] = mapped_column(String(40))
+    letta_il: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class CartellaImap(Base):
+    """Where the reconciler is in one folder of one mailbox (UIDVALIDITY, last UID processed)."""
+
+    __tablename__ = "cartelle_imap"
+    __table_args__ = (UniqueConstraint("casella", "nome"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    casella: Mapped[str] = mapped_column(String(254))
+    nome: Mapped[str] = mapped_column(String(200))
+    uidvalidity: Mapped[int | None] = mapped_column(BigInteger)
+    ultimo_uid: Mapped[int] = mapped_column(BigInteger, default=0, server_default="0")
 
 
 class Evento(Base):
