@@ -300,6 +300,7 @@ class CasellaPec(Invio):
     # has arrived this long after the attempt began: the provider provably did not take it.
     attesa_accettazione_secondi: int = Field(default=300, ge=1, le=86_400)
     limite_byte: int = Field(default=30 * 1024 * 1024, ge=1024)  # the provider's size limit (30 MB by law)
+    ca_ricevute: str | None = None  # trust anchors (PEM) of receipt signatures, relative to config folder
 
 
 class CasellaEmail(Invio):

@@ -1,0 +1,472 @@
+"""Reading one message from the PEC mailbox: receipt, transport envelope or other mail.
+
+Pure: bytes in, a ``Ricevuta`` out; no files, network, clock or subprocess. ``analizza`` never
+raises: what cannot be read comes back as ``Classe.ILLEGGIBILE`` with the reason in Italian,
+for the caller to quarantine (RICEVUTE.md: one bad message must never stop the loop).
+
+The rules are RICEVUTE.md's:
+
+- the kind is decided by the **top-level** headers, never by the subject: ``X-Trasporto``
+  makes an envelope (never a receipt, whatever it carries inside), else ``X-Ricevuta`` makes a
+  receipt, else it is other mail;
+- the data come from daticert.xml, found by walking the MIME tree by hand on the raw bytes (so
+  postacert.eml keeps its exact bytes), never descending into an attached message: a forged
+  receipt inside an envelope has a daticert of its own that must not be read as ours;
+- daticert.xml is read with defusedxml from bytes, so its XML declaration picks the encoding.
+  A DOCTYPE is allowed (providers write ``<!DOCTYPE postacert SYSTEM "Postacert.dtd">``, never
+  fetched); any entity declaration is refused, so a billion-laughs bomb never expands and an
+  external entity never reads a file.
+
+Policy for a receipt whose daticert.xml is missing, not well-formed or declares entities:
+``ILLEGGIBILE`` with the reason (and the header fields filled in, for the person who looks at
+the quarantine). Without daticert there is no legal time, so it cannot count as evidence.
+Missing or extra elements inside a readable daticert are tolerated (fields left ``None``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import email.header
+import email.message
+import email.utils
+import quopri
+import re
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta, timezone
+from enum import StrEnum
+from typing import Any
+from xml.etree.ElementTree import Element
+
+import defusedxml.ElementTree as DefusedET
+from defusedxml import DefusedXmlException
+
+LIMITE_BYTE = 50 * 1024 * 1024  # far above the 30 MB legal limit of a PEC message
+LIMITE_PROFONDITA = 16  # a receipt is 3 levels deep; anything this deep is not a provider's
+LIMITE_PARTI = 1000
+PROTOCOLLI_FIRMA = ("application/pkcs7-signature", "application/x-pkcs7-signature")
+
+
+class Classe(StrEnum):
+    RICEVUTA = "ricevuta"
+    BUSTA = "busta"
+    ALTRO = "altro"
+    ILLEGGIBILE = "illeggibile"
+
+
+class TipoRicevuta(StrEnum):
+    """The values of ``X-Ricevuta`` (and daticert ``postacert/@tipo``), RICEVUTE.md's table."""
+
+    ACCETTAZIONE = "accettazione"
+    NON_ACCETTAZIONE = "non-accettazione"
+    PRESA_IN_CARICO = "presa-in-carico"
+    AVVENUTA_CONSEGNA = "avvenuta-consegna"
+    ERRORE_CONSEGNA = "errore-consegna"
+    PREAVVISO_ERRORE_CONSEGNA = "preavviso-errore-consegna"
+    RILEVAZIONE_VIRUS = "rilevazione-virus"
+
+
+class Firma(StrEnum):
+    VALIDA = "valida"
+    NON_VALIDA = "non_valida"
+    NON_VERIFICABILE = "non_verificabile"
+
+
+@dataclass(frozen=True)
+class Destinatario:
+    indirizzo: str
+    tipo: str  # "certificato" | "esterno" (no PEC mailbox: no delivery receipt will come)
+
+
+@dataclass(frozen=True)
+class Ricevuta:
+    """What one message from the PEC mailbox says; see the module docstring for the rules."""
+
+    classe: Classe
+    tipo: TipoRicevuta | None = None
+    message_id: str | None = None  # the message's own Message-ID
+    msgid: str | None = None  # OUR Message-ID: daticert msgid, else X-Riferimento-Message-ID
+    riferimento: str | None = None  # X-Riferimento-Message-ID
+    identificativo: str | None = None
+    data: datetime | None = None  # legal time: daticert giorno + ora + zona
+    zona: str | None = None
+    consegna: str | None = None
+    destinatari: tuple[Destinatario, ...] = ()
+    mittente: str | None = None
+    oggetto: str | None = None
+    gestore: str | None = None
+    errore: str | None = None  # postacert/@errore as written ("nessuno", "no-dest", "altro"…)
+    errore_esteso: str | None = None
+    codice_errore: str | None = None  # leading code of errore_esteso: classify by this
+    tipo_ricevuta: str | None = None  # completa | breve | sintetica
+    postacert: bytes | None = field(default=None, repr=False)
+    verifica_sicurezza_errore: bool = False
+    firma: Firma = Firma.NON_VERIFICABILE
+    motivo: str | None = None
+
+    @property
+    def identita(self) -> str:
+        """The key that makes re-reads of one receipt one receipt (RICEVUTE.md, duplicates)."""
+        if self.message_id:
+            return "mid:" + self.message_id
+        return f"id:{self.identificativo or ''}|{self.tipo or ''}|{self.consegna or ''}"
+
+    @property
+    def finale(self) -> bool:
+        """Errore-consegna and non-accettazione are final; a preavviso only if led by 5.4.1."""
+        if self.tipo in (TipoRicevuta.ERRORE_CONSEGNA, TipoRicevuta.NON_ACCETTAZIONE):
+            return True
+        preavviso = self.tipo is TipoRicevuta.PREAVVISO_ERRORE_CONSEGNA
+        return preavviso and (self.codice_errore or "").startswith("5.4.1")
+
+    def come_json(self) -> dict[str, Any]:
+        """The stable shape of ``ricevute analizza --json``."""
+        return {
+            "ricevuta": self.classe is Classe.RICEVUTA,
+            "classe": str(self.classe),
+            "tipo": str(self.tipo) if self.tipo else None,
+            "msgid": self.msgid,
+            "identificativo": self.identificativo,
+            "data": self.data.isoformat() if self.data else None,
+            "consegna": self.consegna,
+            "destinatari": [{"indirizzo": d.indirizzo, "tipo": d.tipo} for d in self.destinatari],
+            "errore": self.errore,
+            "errore_esteso": self.errore_esteso,
+            "firma": str(self.firma),
+            "motivo": self.motivo,
+        }
+
+
+class _Illeggibile(Exception):
+    """Internal: the reason a message cannot be read, in Italian."""
+
+
+def analizza(grezzo: bytes) -> Ricevuta:
+    """Classify and read one raw message (as fetched with IMAP ``BODY.PEEK[]``). Never raises."""
+    try:
+        return _analizza(grezzo)
+    except _Illeggibile as exc:
+        return Ricevuta(Classe.ILLEGGIBILE, motivo=str(exc))
+    except RecursionError:
+        return Ricevuta(Classe.ILLEGGIBILE, motivo="struttura del messaggio troppo annidata")
+    except Exception as exc:  # the promise is "never raises": say what happened
+        motivo = f"errore inatteso nella lettura del messaggio ({exc.__class__.__name__})"
+        return Ricevuta(Classe.ILLEGGIBILE, motivo=motivo)
+
+
+def e_firmato(grezzo: bytes) -> bool:
+    """Whether the top level is multipart/signed with a PKCS#7 protocol (either spelling)."""
+    try:
+        entita = _entita(bytes(grezzo[:LIMITE_BYTE]))
+    except Exception:  # unreadable is simply "not signed"
+        return False
+    protocollo = (entita.parametro("protocol") or "").lower()
+    return entita.tipo == "multipart/signed" and protocollo in PROTOCOLLI_FIRMA
+
+
+def _analizza(grezzo: bytes) -> Ricevuta:
+    if not isinstance(grezzo, bytes | bytearray | memoryview):
+        raise _Illeggibile("il contenuto non è una sequenza di byte")
+    grezzo = bytes(grezzo)
+    if len(grezzo) > LIMITE_BYTE:
+        raise _Illeggibile(f"messaggio troppo grande ({len(grezzo)} byte, limite {LIMITE_BYTE})")
+    radice = _entita(grezzo)
+    if not radice.intestazioni:
+        raise _Illeggibile("non è un messaggio di posta: nessuna intestazione leggibile")
+    comuni = _dalle_intestazioni(radice)
+    if radice.prima("x-trasporto") is not None:
+        return _con_daticert(Ricevuta(Classe.BUSTA, **comuni), radice, obbligatorio=False)
+    valore = radice.prima("x-ricevuta")
+    if valore is None:
+        return Ricevuta(Classe.ALTRO, **comuni)
+    try:
+        tipo = TipoRicevuta(valore.strip().lower())
+    except ValueError:
+        raise _Illeggibile(f"X-Ricevuta sconosciuta: «{valore[:80]}»") from None
+    return _con_daticert(Ricevuta(Classe.RICEVUTA, tipo=tipo, **comuni), radice, obbligatorio=True)
+
+
+# --- headers --------------------------------------------------------------------------------
+
+# One header field with its continuation lines (RFC 5322 §2.2: name is printable ASCII but ":").
+_CAMPO = re.compile(rb"([!-9;-~]+)[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)(?:\r?\n|\Z)")
+_FINE_RIGA = re.compile(rb"\r?\n")
+_MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
+
+
+@dataclass
+class _Entita:
+    """One MIME entity: headers (lowercase names, in order) and the raw body bytes."""
+
+    intestazioni: list[tuple[str, str]]
+    corpo: bytes
+    _tipo: email.message.Message | None = None
+
+    def prima(self, nome: str) -> str | None:
+        return next((v for n, v in self.intestazioni if n == nome), None)
+
+    @property
+    def _mime(self) -> email.message.Message:
+        """Content-Type and Content-Disposition parsed by ``email`` (parameters, RFC 2231)."""
+        if self._tipo is None:
+            self._tipo = email.message.Message()
+            for nome in ("content-type", "content-disposition"):
+                if (valore := self.prima(nome)) is not None:
+                    self._tipo[nome] = valore
+        return self._tipo
+
+    @property
+    def tipo(self) -> str:
+        return self._mime.get_content_type()
+
+    def parametro(self, nome: str) -> str | None:
+        valore = self._mime.get_param(nome)
+        return None if valore is None else str(email.utils.collapse_rfc2231_value(valore))
+
+    @property
+    def nome_file(self) -> str:
+        return str(self._mime.get_filename() or "").strip().lower()
+
+
+def _entita(grezzo: bytes) -> _Entita:
+    """Split an entity into header fields and body; a line that is not a field ends the headers."""
+    campi: list[tuple[str, str]] = []
+    pos = 0
+    while (m := _CAMPO.match(grezzo, pos)) and m.end() > pos:
+        nome = m.group(1).decode("ascii").lower()
+        valore = _FINE_RIGA.sub(b"", m.group(2)).decode("utf-8", "replace").strip()
+        campi.append((nome, valore))
+        pos = m.end()
+    if grezzo.startswith(b"\r\n", pos):
+        pos += 2
+    elif grezzo.startswith(b"\n", pos):
+        pos += 1
+    return _Entita(campi, grezzo[pos:])
+
+
+def _dalle_intestazioni(radice: _Entita) -> dict[str, Any]:
+    """The fields every kind of message has in its top-level headers."""
+    riferimento = _message_id(radice.prima("x-riferimento-message-id"))
+    sicurezza = (radice.prima("x-verificasicurezza") or "").strip().lower()
+    tipo_ricevuta = (radice.prima("x-tiporicevuta") or "").strip().lower() or None
+    return {
+        "message_id": _message_id(radice.prima("message-id")),
+        "riferimento": riferimento,
+        "msgid": riferimento,
+        "mittente": _indirizzo(radice.prima("from")),
+        "oggetto": _decodifica(radice.prima("subject")),
+        "tipo_ricevuta": tipo_ricevuta,
+        "verifica_sicurezza_errore": sicurezza == "errore",
+    }
+
+
+def _message_id(valore: str | None) -> str | None:
+    """``<id@host>`` from a header or daticert text: brackets restored, blanks trimmed."""
+    if valore is None:
+        return None
+    if m := _MESSAGE_ID.search(valore):
+        return f"<{m.group(1)}>"
+    nudo = valore.strip().strip("<>").strip()
+    return f"<{nudo}>" if nudo and not any(c.isspace() for c in nudo) else None
+
+
+def _indirizzo(valore: str | None) -> str | None:
+    if not valore:
+        return None
+    indirizzo = email.utils.parseaddr(valore)[1]
+    return indirizzo.lower() or None
+
+
+def _decodifica(valore: str | None) -> str | None:
+    """RFC 2047 encoded words decoded; left as written when they cannot be."""
+    if valore is None:
+        return None
+    try:
+        return str(email.header.make_header(email.header.decode_header(valore)))
+    except Exception:  # unknown charset, broken encoded word: keep the raw text
+        return valore
+
+
+# --- the MIME tree --------------------------------------------------------------------------
+
+
+@dataclass
+class _Allegati:
+    daticert: bytes | None = None
+    postacert: bytes | None = None
+
+
+def _allegati(radice: _Entita) -> _Allegati:
+    """daticert.xml and postacert.eml of the provider's own structure (depth-first, iterative).
+
+    Attached messages are not entered: their daticert belongs to someone else.
+    """
+    trovati = _Allegati()
+    pila = [(radice, 0)]
+    visitate = 0
+    while pila:
+        entita, profondita = pila.pop()
+        visitate += 1
+        if profondita > LIMITE_PROFONDITA:
+            raise _Illeggibile(f"struttura MIME annidata oltre {LIMITE_PROFONDITA} livelli")
+        if visitate > LIMITE_PARTI:
+            raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
+        if entita.tipo.startswith("multipart/") and (confine := entita.parametro("boundary")):
+            figli = [_entita(p) for p in _parti(entita.corpo, confine)]
+            pila.extend((f, profondita + 1) for f in reversed(figli))
+        elif entita.nome_file == "daticert.xml" and trovati.daticert is None:
+            trovati.daticert = _decodificato(entita)
+        elif entita.nome_file == "postacert.eml" and trovati.postacert is None:
+            trovati.postacert = _decodificato(entita)
+    return trovati
+
+
+def _parti(corpo: bytes, confine: str) -> list[bytes]:
+    """The body parts between the delimiters (RFC 2046 §5.1.1: the CRLF before belongs to them).
+
+    A body cut short (no close delimiter) keeps its last part up to the end.
+    """
+    delimitatore = re.escape(b"--" + confine.encode("ascii", "replace"))
+    righe = list(re.finditer(rb"(?m)^" + delimitatore + rb"(--)?[ \t]*\r?$", corpo))
+    if len(righe) > LIMITE_PARTI:
+        raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
+    parti = []
+    for i, riga in enumerate(righe):
+        if riga.group(1):  # the close delimiter: what follows is the epilogue
+            break
+        inizio = riga.end() + (2 if corpo.startswith(b"\r\n", riga.end()) else 1)
+        fine = righe[i + 1].start() if i + 1 < len(righe) else len(corpo)
+        if i + 1 < len(righe):
+            fine -= 2 if corpo.endswith(b"\r\n", 0, fine) else 1 if corpo.endswith(b"\n", 0, fine) else 0
+        parti.append(corpo[inizio:fine] if inizio <= fine else b"")
+    return parti
+
+
+def _decodificato(entita: _Entita) -> bytes:
+    codifica = (entita.prima("content-transfer-encoding") or "").strip().lower()
+    if codifica == "base64":
+        try:
+            return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", entita.corpo) + b"==")
+        except (binascii.Error, ValueError) as exc:
+            raise _Illeggibile(f"allegato {entita.nome_file} in base64 non valido") from exc
+    if codifica == "quoted-printable":
+        return quopri.decodestring(entita.corpo)
+    return entita.corpo
+
+
+# --- daticert.xml ---------------------------------------------------------------------------
+
+_GIORNO = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
+_ORA = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2}))?")
+_ZONA = re.compile(r"([+-])(\d{2}):?(\d{2})")
+_CODICE = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})(?!\d)")
+
+
+def _con_daticert(base: Ricevuta, radice: _Entita, *, obbligatorio: bool) -> Ricevuta:
+    """The message completed with its daticert.xml and postacert.eml.
+
+    A receipt without a readable daticert is ILLEGGIBILE (module docstring); an envelope stays
+    an envelope, with the reason in ``motivo``.
+    """
+    allegati = _allegati(radice)
+    base = _sostituisci(base, postacert=allegati.postacert)
+    try:
+        if allegati.daticert is None:
+            raise _Illeggibile("daticert.xml mancante")
+        return _sostituisci(base, **_daticert(allegati.daticert, base))
+    except _Illeggibile as exc:
+        if obbligatorio:
+            return _sostituisci(base, classe=Classe.ILLEGGIBILE, tipo=None, motivo=str(exc))
+        return _sostituisci(base, motivo=str(exc))
+
+
+def _sostituisci(r: Ricevuta, **campi: Any) -> Ricevuta:
+    return replace(r, **campi)
+
+
+def _radice_xml(xml: bytes) -> Element:
+    try:
+        radice = DefusedET.fromstring(xml)
+    except DefusedXmlException as exc:
+        raise _Illeggibile(f"daticert.xml rifiutato: dichiara entità o riferimenti esterni ({exc})") from exc
+    except Exception as exc:  # expat errors, unknown encodings, bad bytes
+        raise _Illeggibile(f"daticert.xml non è XML ben formato ({exc})") from exc
+    if _locale(radice.tag) != "postacert":
+        raise _Illeggibile(f"daticert.xml inatteso: radice «{_locale(radice.tag)[:40]}» e non postacert")
+    return radice
+
+
+def _daticert(xml: bytes, base: Ricevuta) -> dict[str, Any]:
+    radice = _radice_xml(xml)
+    intestazione, dati = _figlio(radice, "intestazione"), _figlio(radice, "dati")
+    data = _figlio(dati, "data")
+    ricevuta = _figlio(dati, "ricevuta")
+    errore_esteso = _testo(dati, "errore-esteso")
+    zona = data.get("zona").strip() if data is not None and data.get("zona") else None
+    consegna = _testo(dati, "consegna")
+    return {
+        "msgid": _message_id(_testo(dati, "msgid")) or base.riferimento,
+        "identificativo": _testo(dati, "identificativo"),
+        "data": _data_legale(_testo(data, "giorno"), _testo(data, "ora"), zona),
+        "zona": zona,
+        "consegna": consegna.lower() if consegna else None,
+        "destinatari": _destinatari(intestazione),
+        "mittente": (_testo(intestazione, "mittente") or "").lower() or base.mittente,
+        "oggetto": _testo(intestazione, "oggetto") or base.oggetto,
+        "gestore": _testo(dati, "gestore-emittente"),
+        "errore": (radice.get("errore") or "").strip().lower() or None,
+        "errore_esteso": errore_esteso,
+        "codice_errore": m.group(1) if errore_esteso and (m := _CODICE.match(errore_esteso)) else None,
+        "tipo_ricevuta": _attributo(ricevuta, "tipo") or base.tipo_ricevuta,
+    }
+
+
+def _locale(tag: object) -> str:
+    """The element name without a namespace (``{urn:…}dati`` → ``dati``)."""
+    return str(tag).rsplit("}", 1)[-1]
+
+
+def _figli(elemento: Element | None, nome: str) -> list[Element]:
+    return [] if elemento is None else [e for e in elemento if _locale(e.tag) == nome]
+
+
+def _figlio(elemento: Element | None, nome: str) -> Element | None:
+    return next(iter(_figli(elemento, nome)), None)
+
+
+def _testo(elemento: Element | None, nome: str) -> str | None:
+    figlio = _figlio(elemento, nome)
+    testo = "".join(figlio.itertext()).strip() if figlio is not None else ""
+    return testo or None
+
+
+def _attributo(elemento: Element | None, nome: str) -> str | None:
+    valore = elemento.get(nome) if elemento is not None else None
+    return (valore.strip().lower() or None) if valore else None
+
+
+def _destinatari(intestazione: Element | None) -> tuple[Destinatario, ...]:
+    elenco = []
+    for d in _figli(intestazione, "destinatari"):
+        indirizzo = "".join(d.itertext()).strip().lower()
+        if indirizzo:
+            tipo = "esterno" if (d.get("tipo") or "").strip().lower() == "esterno" else "certificato"
+            elenco.append(Destinatario(indirizzo, tipo))
+    return tuple(elenco)
+
+
+def _data_legale(giorno: str | None, ora: str | None, zona: str | None) -> datetime | None:
+    """giorno dd/MM/yyyy + ora HH:mm:ss + zona ±hhmm, to the second; None if any is unreadable."""
+    g = _GIORNO.fullmatch(giorno or "")
+    o = _ORA.fullmatch(ora or "")
+    z = _ZONA.fullmatch(zona or "")
+    if not (g and o and z):
+        return None
+    segno = -1 if z.group(1) == "-" else 1
+    try:
+        fuso = timezone(segno * timedelta(hours=int(z.group(2)), minutes=int(z.group(3))))
+        giorno_, mese, anno = (int(x) for x in g.groups())
+        ore, minuti, secondi = int(o.group(1)), int(o.group(2)), int(o.group(3) or 0)
+        return datetime(anno, mese, giorno_, ore, minuti, secondi, tzinfo=fuso)
+    except ValueError:  # 31/02, 25:00, an offset of a day or more
+        return None

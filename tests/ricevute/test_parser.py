@@ -1,0 +1,501 @@
+"""The receipt parser on the sandbox provider's real messages, and on each trap of RICEVUTE.md.
+
+The inputs are built by ``corrispondenza.sandbox.ricevute`` (the independent writer) signed
+with the session's sandbox certificates; hand-made messages only where the sandbox cannot
+produce the case (a namespace, a foreign encoding, a virus report).
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone
+from email.message import EmailMessage
+from email.policy import SMTP
+
+import pytest
+
+from corrispondenza.ricevute.parser import (
+    LIMITE_BYTE,
+    LIMITE_PROFONDITA,
+    Classe,
+    Destinatario,
+    Firma,
+    Ricevuta,
+    TipoRicevuta,
+    analizza,
+    e_firmato,
+)
+from corrispondenza.sandbox import ricevute
+from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
+from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
+from corrispondenza.sandbox.smime import crlf
+
+MITTENTE = "recupero.crediti@pec.asl.test"
+DESTINATARIO = "mario.rossi@pec.esempio.test"
+OGGETTO = "Sollecito n. 12/2026 – Rossi & figli <srl>: già dovuto"
+MSGID = "<lettera-42.7f3a@corrispondenza.asl.test>"
+IDENTIFICATIVO = "opec.20261123110000.1a2b3c4d@pec.sandbox.test"
+QUANDO = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)  # 11:00:00 in Rome, +0100
+LEGALE = datetime(2026, 11, 23, 11, 0, 0, tzinfo=timezone(timedelta(hours=1)))
+
+
+def _originale() -> bytes:
+    messaggio = EmailMessage()
+    messaggio["From"] = MITTENTE
+    messaggio["To"] = DESTINATARIO
+    messaggio["Subject"] = OGGETTO
+    messaggio["Message-ID"] = MSGID
+    messaggio["X-TipoRicevuta"] = "completa"
+    messaggio.set_content("Gentile Mario Rossi,\nin allegato il sollecito.\n", cte="quoted-printable")
+    messaggio.add_attachment(b"%PDF-1.6 finto\n", maintype="application", subtype="pdf", filename="l.pdf")
+    return messaggio.as_bytes(policy=SMTP)
+
+
+ORIGINALE = _originale()
+
+
+def _invio(**altri) -> Invio:
+    return Invio(MITTENTE, ((DESTINATARIO, "certificato"),), OGGETTO, MSGID, IDENTIFICATIVO, **altri)
+
+
+@pytest.fixture(scope="module")
+def firmatario(certificati_sandbox: Certificati) -> Firmatario:
+    return Firmatario.da_file(
+        certificati_sandbox.firma_cert,
+        certificati_sandbox.firma_key,
+        gestore=NOME_PROVIDER,
+        dominio=certificati_sandbox.dominio_provider,
+    )
+
+
+def _consegna(f: Firmatario, **altri) -> bytes:
+    return ricevute.avvenuta_consegna(
+        f, _invio(), destinatario=DESTINATARIO, data=QUANDO, originale=ORIGINALE, **altri
+    )
+
+
+def _errore(f: Firmatario, **altri) -> bytes:
+    return ricevute.errore_consegna(
+        f,
+        _invio(),
+        destinatario=DESTINATARIO,
+        data=QUANDO,
+        errore_esteso="5.1.1 - Utente sconosciuto",
+        **altri,
+    )
+
+
+@dataclass(frozen=True)
+class Caso:
+    costruttore: Callable[[Firmatario], bytes]
+    tipo: TipoRicevuta
+    consegna: str | None = None
+    errore_esteso: str | None = None
+    codice: str | None = None
+    tipo_ricevuta: str | None = None
+    postacert: bool = False
+    finale: bool = False
+
+
+def _preavviso(f: Firmatario, **altri) -> bytes:
+    return ricevute.preavviso_errore_consegna(f, _invio(), destinatario=DESTINATARIO, data=QUANDO, **altri)
+
+
+CONSEGNA = TipoRicevuta.AVVENUTA_CONSEGNA
+PREAVVISO = TipoRicevuta.PREAVVISO_ERRORE_CONSEGNA
+CASI: dict[str, Caso] = {
+    "accettazione": Caso(
+        lambda f: ricevute.accettazione(f, _invio(), data=QUANDO), TipoRicevuta.ACCETTAZIONE
+    ),
+    "non-accettazione": Caso(
+        lambda f: ricevute.non_accettazione(f, _invio(), data=QUANDO, errore_esteso="5.3.4 - Troppo grande"),
+        TipoRicevuta.NON_ACCETTAZIONE,
+        errore_esteso="5.3.4 - Troppo grande",
+        codice="5.3.4",
+        finale=True,
+    ),
+    "presa-in-carico": Caso(
+        lambda f: ricevute.presa_in_carico(f, _invio(), data=QUANDO), TipoRicevuta.PRESA_IN_CARICO
+    ),
+    "consegna-completa": Caso(_consegna, CONSEGNA, DESTINATARIO, tipo_ricevuta="completa", postacert=True),
+    "consegna-breve": Caso(
+        lambda f: _consegna(f, tipo_ricevuta="breve"),
+        CONSEGNA,
+        DESTINATARIO,
+        tipo_ricevuta="breve",
+        postacert=True,
+    ),
+    "consegna-sintetica": Caso(
+        lambda f: _consegna(f, tipo_ricevuta="sintetica"), CONSEGNA, DESTINATARIO, tipo_ricevuta="sintetica"
+    ),
+    "errore-consegna": Caso(
+        _errore,
+        TipoRicevuta.ERRORE_CONSEGNA,
+        DESTINATARIO,
+        errore_esteso="5.1.1 - Utente sconosciuto",
+        codice="5.1.1",
+        finale=True,
+    ),
+    "preavviso-4.4.7-non-finale": Caso(
+        _preavviso, PREAVVISO, DESTINATARIO, errore_esteso=ricevute.PREAVVISO_PREDEFINITO, codice="4.4.7"
+    ),
+    "preavviso-5.4.1-finale": Caso(
+        lambda f: _preavviso(f, errore_esteso="5.4.1 - Tempo scaduto"),
+        PREAVVISO,
+        DESTINATARIO,
+        errore_esteso="5.4.1 - Tempo scaduto",
+        codice="5.4.1",
+        finale=True,
+    ),
+}
+
+
+@pytest.mark.parametrize("nome", CASI)
+def test_ogni_ricevuta_del_gestore_e_letta(nome: str, firmatario: Firmatario) -> None:
+    caso = CASI[nome]
+    grezzo = caso.costruttore(firmatario)
+    r = analizza(grezzo)
+    assert (r.classe, r.tipo, r.motivo) == (Classe.RICEVUTA, caso.tipo, None)
+    assert (r.msgid, r.riferimento, r.identificativo) == (MSGID, MSGID, IDENTIFICATIVO)
+    assert r.message_id is not None and r.message_id.endswith("@pec.sandbox.test>")
+    assert (r.data, r.zona) == (LEGALE, "+0100")
+    assert (r.consegna, r.errore_esteso, r.codice_errore) == (caso.consegna, caso.errore_esteso, caso.codice)
+    assert r.tipo_ricevuta == caso.tipo_ricevuta
+    assert r.destinatari == (Destinatario(DESTINATARIO, "certificato"),)
+    assert (r.mittente, r.oggetto, r.gestore) == (MITTENTE, OGGETTO, NOME_PROVIDER)
+    assert (r.postacert is not None) == caso.postacert
+    assert r.finale is caso.finale
+    assert r.firma is Firma.NON_VERIFICABILE  # the parser never checks signatures
+    assert e_firmato(grezzo)
+
+
+def test_la_consegna_completa_porta_l_originale_byte_per_byte(firmatario: Firmatario) -> None:
+    assert analizza(_consegna(firmatario)).postacert == crlf(ORIGINALE)
+
+
+def test_la_consegna_breve_porta_gli_hash_degli_allegati(firmatario: Firmatario) -> None:
+    postacert = analizza(_consegna(firmatario, tipo_ricevuta="breve")).postacert
+    assert postacert is not None and b"l.pdf.hash" in postacert and b"%PDF" not in postacert
+
+
+def test_la_busta_di_trasporto_e_una_busta(firmatario: Firmatario) -> None:
+    r = analizza(ricevute.busta_di_trasporto(firmatario, _invio(), ORIGINALE, data=QUANDO))
+    assert (r.classe, r.tipo, r.finale) == (Classe.BUSTA, None, False)
+    assert r.message_id == f"<{IDENTIFICATIVO}>"
+    assert r.identificativo == IDENTIFICATIVO and r.postacert == crlf(ORIGINALE)
+
+
+def test_verifica_sicurezza_in_errore(firmatario: Firmatario) -> None:
+    assert analizza(_consegna(firmatario, verifica_sicurezza_errore=True)).verifica_sicurezza_errore
+    assert not analizza(_consegna(firmatario)).verifica_sicurezza_errore
+
+
+# --- the traps of RICEVUTE.md, one test each ---------------------------------------------------
+
+
+def test_trappola_oggetto_avviso_di_mancata_consegna_non_e_una_consegna(firmatario: Firmatario) -> None:
+    grezzo = _errore(firmatario)
+    assert b"Subject: AVVISO DI MANCATA CONSEGNA: " in grezzo
+    assert analizza(grezzo).tipo is TipoRicevuta.ERRORE_CONSEGNA
+    # and a subject alone never makes a receipt
+    assert analizza(_semplice("Subject: CONSEGNA: Sollecito\r\n")).classe is Classe.ALTRO
+
+
+def test_trappola_busta_con_x_riferimento_message_id_non_e_una_ricevuta(firmatario: Firmatario) -> None:
+    grezzo = ricevute.busta_di_trasporto(firmatario, _invio(), ORIGINALE, data=QUANDO)
+    assert b"X-Riferimento-Message-ID: " + MSGID.encode() in grezzo
+    r = analizza(grezzo)
+    assert r.classe is Classe.BUSTA and r.tipo is None
+    # even with an X-Ricevuta added at the top, X-Trasporto wins
+    assert analizza(b"X-Ricevuta: avvenuta-consegna\r\n" + grezzo).classe is Classe.BUSTA
+
+
+def test_trappola_ricevuta_contraffatta_dentro_una_busta(firmatario: Firmatario) -> None:
+    falso = Invio(MITTENTE, ((DESTINATARIO, "certificato"),), OGGETTO, "<falso@truffa.test>", "opec.falso@x")
+    contraffatta = ricevute.avvenuta_consegna(
+        firmatario, falso, destinatario=DESTINATARIO, data=QUANDO, originale=ORIGINALE
+    )
+    busta = ricevute.busta_di_trasporto(firmatario, _invio(), contraffatta, data=QUANDO)
+    r = analizza(busta)
+    assert (r.classe, r.tipo) == (Classe.BUSTA, None)
+    assert (r.msgid, r.identificativo) == (
+        MSGID,
+        IDENTIFICATIVO,
+    )  # the envelope's daticert, not the forgery's
+    assert r.postacert == crlf(contraffatta)
+
+
+def test_trappola_nomi_delle_intestazioni_senza_maiuscole_fisse(firmatario: Firmatario) -> None:
+    grezzo = _consegna(firmatario, tipo_ricevuta="breve")
+    for prima, dopo in [
+        (b"X-Ricevuta: avvenuta-consegna", b"x-RICEVUTA: Avvenuta-Consegna"),
+        (b"X-TipoRicevuta:", b"X-Tiporicevuta:"),
+        (b"X-Riferimento-Message-ID:", b"x-riferimento-message-id:"),
+    ]:
+        assert prima in grezzo
+        grezzo = grezzo.replace(prima, dopo, 1)
+    r = analizza(grezzo)
+    assert (r.classe, r.tipo, r.riferimento) == (Classe.RICEVUTA, TipoRicevuta.AVVENUTA_CONSEGNA, MSGID)
+    assert r.tipo_ricevuta == "breve"
+    senza_daticert_tipo = _semplice(
+        "x-ricevuta: accettazione\r\nX-Tiporicevuta: SINTETICA\r\n", xml=_XML_MINIMO
+    )
+    assert analizza(senza_daticert_tipo).tipo_ricevuta == "sintetica"
+
+
+def test_trappola_msgid_con_escape_xml_e_prima_dell_intestazione(firmatario: Firmatario) -> None:
+    grezzo = ricevute.accettazione(firmatario, _invio(), data=QUANDO)
+    assert b"&lt;" + MSGID[1:-1].encode() + b"&gt;" in _daticert_di(grezzo)
+    altro = grezzo.replace(
+        b"X-Riferimento-Message-ID: " + MSGID.encode(), b"X-Riferimento-Message-ID: <altro@x>"
+    )
+    r = analizza(altro)
+    assert (r.msgid, r.riferimento) == (MSGID, "<altro@x>")
+    spaziato = _XML_MINIMO.replace(b"</dati>", b"<msgid>  &lt; id-1@host.test &gt;\n</msgid></dati>")
+    assert analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=spaziato)).msgid == "<id-1@host.test>"
+
+
+def test_senza_msgid_nel_daticert_vale_x_riferimento_message_id() -> None:
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\nX-Riferimento-Message-ID:  <r-1@asl.test> \r\n"))
+    assert r.classe is Classe.RICEVUTA and r.msgid == r.riferimento == "<r-1@asl.test>"
+
+
+def test_trappola_ora_legale_dal_daticert_non_da_date(firmatario: Firmatario) -> None:
+    grezzo = ricevute.accettazione(firmatario, _invio(), data=QUANDO)
+    grezzo = grezzo.replace(b"Date: Mon, 23 Nov 2026", b"Date: Tue, 01 Dec 2026", 1)
+    assert b"Date: Tue, 01 Dec 2026" in grezzo
+    assert analizza(grezzo).data == LEGALE
+    estate = analizza(
+        ricevute.accettazione(firmatario, _invio(), data=datetime(2026, 7, 1, 8, 30, 5, tzinfo=UTC))
+    )
+    assert estate.zona == "+0200" and estate.data is not None
+    assert (estate.data.isoformat(), estate.data.utcoffset()) == (
+        "2026-07-01T10:30:05+02:00",
+        timedelta(hours=2),
+    )
+
+
+def test_trappola_destinatario_esterno(firmatario: Firmatario) -> None:
+    invio = Invio(
+        MITTENTE,
+        ((DESTINATARIO, "certificato"), ("Ufficio@Esempio.test", "esterno")),
+        OGGETTO,
+        MSGID,
+        IDENTIFICATIVO,
+    )
+    r = analizza(ricevute.accettazione(firmatario, invio, data=QUANDO))
+    assert r.destinatari == (
+        Destinatario(DESTINATARIO, "certificato"),
+        Destinatario("ufficio@esempio.test", "esterno"),
+    )
+
+
+def test_trappola_errore_altro_classificato_dal_codice_5_1_1(firmatario: Firmatario) -> None:
+    r = analizza(_errore(firmatario, errore="altro"))
+    assert (r.errore, r.codice_errore, r.finale) == ("altro", "5.1.1", True)
+
+
+def test_trappola_il_preavviso_non_e_finale(firmatario: Firmatario) -> None:
+    r = analizza(
+        ricevute.preavviso_errore_consegna(firmatario, _invio(), destinatario=DESTINATARIO, data=QUANDO)
+    )
+    assert r.tipo is TipoRicevuta.PREAVVISO_ERRORE_CONSEGNA and r.codice_errore == "4.4.7"
+    assert not r.finale
+    ultimo = ricevute.preavviso_errore_consegna(
+        firmatario, _invio(), destinatario=DESTINATARIO, data=QUANDO, errore_esteso="5.4.1 - scaduto"
+    )
+    assert analizza(ultimo).finale
+
+
+def test_trappola_i_duplicati_hanno_la_stessa_identita(firmatario: Firmatario) -> None:
+    grezzo = _consegna(firmatario, message_id="<doppia@pec.sandbox.test>")
+    assert analizza(grezzo).identita == analizza(grezzo).identita == "mid:<doppia@pec.sandbox.test>"
+    riletta = _consegna(firmatario, message_id="<doppia@pec.sandbox.test>", tipo_ricevuta="sintetica")
+    assert analizza(riletta).identita == analizza(grezzo).identita
+    senza_mid = [_senza_intestazione(_consegna(firmatario), b"Message-ID") for _ in range(2)]
+    identita = {analizza(g).identita for g in senza_mid}
+    assert identita == {f"id:{IDENTIFICATIVO}|avvenuta-consegna|{DESTINATARIO}"}
+    altro = ricevute.avvenuta_consegna(
+        firmatario, _invio(), destinatario="altro@pec.test", data=QUANDO, originale=ORIGINALE
+    )
+    assert analizza(_senza_intestazione(altro, b"Message-ID")).identita not in identita
+
+
+@pytest.mark.parametrize("tipo_firma", ["application/pkcs7-signature", "application/x-pkcs7-signature"])
+def test_trappola_entrambi_i_tipi_di_firma(certificati_sandbox: Certificati, tipo_firma: str) -> None:
+    firmatario = Firmatario.da_file(
+        certificati_sandbox.firma_cert,
+        certificati_sandbox.firma_key,
+        gestore=NOME_PROVIDER,
+        dominio=certificati_sandbox.dominio_provider,
+        tipo_firma=tipo_firma,
+    )
+    grezzo = _consegna(firmatario)
+    assert f'protocol="{tipo_firma}"'.encode() in grezzo
+    r = analizza(grezzo)
+    assert (r.classe, r.tipo, r.data) == (Classe.RICEVUTA, TipoRicevuta.AVVENUTA_CONSEGNA, LEGALE)
+    assert r.postacert == crlf(ORIGINALE) and e_firmato(grezzo)
+
+
+def test_trappola_daticert_mancante_e_illeggibile(firmatario: Firmatario) -> None:
+    r = analizza(_consegna(firmatario, difetto=Difetto.SENZA_DATICERT))
+    assert (r.classe, r.tipo, r.data) == (Classe.ILLEGGIBILE, None, None)
+    assert r.motivo == "daticert.xml mancante"
+    assert r.riferimento == MSGID and r.message_id is not None  # for the person who opens the quarantine
+
+
+def test_trappola_firma_manomessa_resta_leggibile(firmatario: Firmatario) -> None:
+    r = analizza(ricevute.accettazione(firmatario, _invio(), data=QUANDO, difetto=Difetto.FIRMA_NON_VALIDA))
+    assert (r.classe, r.tipo, r.firma) == (Classe.RICEVUTA, TipoRicevuta.ACCETTAZIONE, Firma.NON_VERIFICABILE)
+
+
+# --- tolerance and refusals ---------------------------------------------------------------------
+
+_XML_MINIMO = b'<?xml version="1.0"?><postacert tipo="accettazione"><dati></dati></postacert>'
+
+
+def _semplice(intestazioni: str, *, xml: bytes | None = _XML_MINIMO, cte: str = "base64") -> bytes:
+    """An unsigned message in the provider's shape, for the cases the sandbox cannot write."""
+    testa = ("From: posta-certificata@pec.test\r\nMessage-ID: <m@pec.test>\r\n" + intestazioni).encode()
+    if xml is None:
+        return testa + b"Content-Type: text/plain\r\n\r\nciao\r\n"
+    corpo = base64.encodebytes(xml) if cte == "base64" else xml
+    return (
+        testa
+        + b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n--b1\r\nContent-Type: text/plain\r\n\r\n'
+        b'testo\r\n--b1\r\nContent-Type: application/xml; name="daticert.xml"\r\n'
+        b"Content-Transfer-Encoding: " + cte.encode() + b"\r\n\r\n" + corpo + b"\r\n--b1--\r\n"
+    )
+
+
+def _daticert_di(grezzo: bytes) -> bytes:
+    inizio = grezzo.index(b"\r\n\r\n", grezzo.index(b'name="daticert.xml"')) + 4
+    return base64.b64decode(grezzo[inizio : grezzo.index(b"\r\n--", inizio)])
+
+
+def _senza_intestazione(grezzo: bytes, nome: bytes) -> bytes:
+    inizio = grezzo.index(b"\r\n" + nome + b":") + 2
+    return grezzo[:inizio] + grezzo[grezzo.index(b"\r\n", inizio) + 2 :]
+
+
+def test_daticert_tollerante_con_namespace_elementi_in_piu_e_mancanti() -> None:
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<p:postacert xmlns:p="urn:x" tipo="errore-consegna" errore="Altro">'
+        b"<p:intestazione><p:destinatari>A@B.test</p:destinatari><p:nuovo>x</p:nuovo></p:intestazione>"
+        b"<p:dati><p:data zona='+01:00'><p:giorno>1/2/2027</p:giorno><p:ora>9:05</p:ora></p:data>"
+        b"<p:consegna> A@B.test </p:consegna>"
+        b"<p:errore-esteso>5.2.2 - casella piena</p:errore-esteso></p:dati>"
+        b"</p:postacert>"
+    )
+    r = analizza(_semplice("X-Ricevuta: errore-consegna\r\n", xml=xml))
+    assert (r.classe, r.consegna, r.errore, r.codice_errore) == (
+        Classe.RICEVUTA,
+        "a@b.test",
+        "altro",
+        "5.2.2",
+    )
+    assert r.data == datetime(2027, 2, 1, 9, 5, tzinfo=timezone(timedelta(hours=1)))
+    assert r.destinatari == (Destinatario("a@b.test", "certificato"),)
+    assert (r.identificativo, r.gestore, r.msgid) == (None, None, None)
+
+
+def test_daticert_nella_codifica_della_sua_dichiarazione() -> None:
+    xml = '<?xml version="1.0" encoding="ISO-8859-1"?><postacert tipo="accettazione"><intestazione>' \
+        "<oggetto>Però è già</oggetto></intestazione><dati/></postacert>"  # fmt: skip
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=xml.encode("iso-8859-1")))
+    assert r.oggetto == "Però è già"
+
+
+def test_daticert_in_chiaro_senza_base64() -> None:
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=_XML_MINIMO, cte="7bit"))
+    assert r.classe is Classe.RICEVUTA
+
+
+def test_rilevazione_virus_letta_dalla_tabella() -> None:
+    r = analizza(_semplice("X-Ricevuta: rilevazione-virus\r\n"))
+    assert (r.classe, r.tipo, r.finale) == (Classe.RICEVUTA, TipoRicevuta.RILEVAZIONE_VIRUS, False)
+
+
+def test_x_ricevuta_sconosciuta_e_illeggibile() -> None:
+    r = analizza(_semplice("X-Ricevuta: consegnata-forse\r\n"))
+    assert r.classe is Classe.ILLEGGIBILE and "X-Ricevuta sconosciuta" in (r.motivo or "")
+
+
+def test_posta_ordinaria_e_altro() -> None:
+    r = analizza(_semplice("Subject: =?utf-8?q?Ciao_=C3=A8?=\r\n", xml=None))
+    assert (r.classe, r.tipo, r.oggetto, r.message_id) == (Classe.ALTRO, None, "Ciao è", "<m@pec.test>")
+
+
+def test_daticert_non_ben_formato_in_una_ricevuta_e_illeggibile() -> None:
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=b"<postacert><dati>"))
+    assert r.classe is Classe.ILLEGGIBILE and "non è XML ben formato" in (r.motivo or "")
+
+
+def miliardo_di_risate(livelli: int = 9) -> bytes:
+    """Billion laughs: each entity ten of the one before; 10**9 "lol" if anything expanded it."""
+    entita = [b'<!ENTITY lol0 "lol">'] + [
+        b'<!ENTITY lol%d "%s">' % (i, b"&lol%d;" % (i - 1) * 10) for i in range(1, livelli + 1)
+    ]
+    return (
+        b'<?xml version="1.0"?><!DOCTYPE postacert [' + b"".join(entita) + b"]>"
+        b'<postacert tipo="accettazione"><dati><identificativo>&lol%d;</identificativo></dati></postacert>'
+        % livelli
+    )
+
+
+def test_bomba_xml_rifiutata_senza_espandere() -> None:
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=miliardo_di_risate()))
+    assert r.classe is Classe.ILLEGGIBILE and "entità" in (r.motivo or "")
+    assert r.identificativo is None
+
+
+def test_messaggi_non_leggibili() -> None:
+    assert analizza(b"").classe is Classe.ILLEGGIBILE
+    assert analizza(b"\x00\xff\x10 nessuna intestazione").classe is Classe.ILLEGGIBILE
+    assert analizza("testo, non byte").classe is Classe.ILLEGGIBILE  # type: ignore[arg-type]
+    grande = analizza(b"X-Ricevuta: accettazione\r\n\r\n" + b"a" * LIMITE_BYTE)
+    assert grande.classe is Classe.ILLEGGIBILE and "troppo grande" in (grande.motivo or "")
+
+
+def test_annidamento_oltre_il_limite_e_illeggibile() -> None:
+    corpo = b"fine\r\n"
+    for i in range(LIMITE_PROFONDITA + 2):
+        corpo = b'Content-Type: multipart/mixed; boundary="c%d"\r\n\r\n--c%d\r\n%s\r\n--c%d--\r\n' % (
+            i,
+            i,
+            corpo,
+            i,
+        )
+    r = analizza(b"X-Ricevuta: accettazione\r\n" + corpo)
+    assert r.classe is Classe.ILLEGGIBILE and "annidata" in (r.motivo or "")
+
+
+def test_come_json() -> None:
+    r = Ricevuta(
+        Classe.RICEVUTA,
+        tipo=TipoRicevuta.AVVENUTA_CONSEGNA,
+        msgid=MSGID,
+        identificativo=IDENTIFICATIVO,
+        data=LEGALE,
+        consegna=DESTINATARIO,
+        destinatari=(Destinatario(DESTINATARIO, "certificato"),),
+        firma=Firma.VALIDA,
+    )
+    assert r.come_json() == {
+        "ricevuta": True,
+        "classe": "ricevuta",
+        "tipo": "avvenuta-consegna",
+        "msgid": MSGID,
+        "identificativo": IDENTIFICATIVO,
+        "data": "2026-11-23T11:00:00+01:00",
+        "consegna": DESTINATARIO,
+        "destinatari": [{"indirizzo": DESTINATARIO, "tipo": "certificato"}],
+        "errore": None,
+        "errore_esteso": None,
+        "firma": "valida",
+        "motivo": None,
+    }
+    assert Ricevuta(Classe.ILLEGGIBILE, motivo="x").come_json()["ricevuta"] is False
