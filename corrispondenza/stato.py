@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
+from corrispondenza.dominio.tipi import TipoLettera
 from corrispondenza.errors import TransizioneNonValidaError
 
 
@@ -65,6 +66,17 @@ def _verifica(tabella: Mapping[Any, frozenset[Any]], da: StrEnum, a: StrEnum, ch
         raise TransizioneNonValidaError(
             f"{chi} non può passare dallo stato «{da}» allo stato «{a}».", da=da, a=a
         )
+
+
+FASE_DOPO: dict[TipoLettera, FaseCredito] = {
+    TipoLettera.AVVISO: FaseCredito.AVVISO,
+    TipoLettera.SOLLECITO: FaseCredito.SOLLECITO,
+    TipoLettera.EREDI: FaseCredito.SOLLECITO,  # the letter to the heirs takes the sollecito's place
+    TipoLettera.RATEIZZAZIONE_RESPINTA: FaseCredito.SOLLECITO,
+    TipoLettera.RATEIZZAZIONE_ACCOLTA: FaseCredito.RATEIZZAZIONE,
+    TipoLettera.ORDINANZA_INGIUNZIONE: FaseCredito.ORDINANZA_INGIUNZIONE,
+}
+"""The phase (Art. 3) a credit reaches once a letter of each kind has gone out for it."""
 
 
 def fase_successiva(attuale: FaseCredito, proposta: FaseCredito) -> bool:

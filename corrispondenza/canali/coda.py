@@ -59,8 +59,14 @@ from corrispondenza.orologio import adesso, in_utc, oggi
 from corrispondenza.stato import Riscontro, StatoLettera, StatoLotto
 from corrispondenza.store.blocchi import Concessione, NomeBlocco
 from corrispondenza.store.database import sessione
-from corrispondenza.store.giornale import Operazione, cambia_stato_lettera, registra, registra_riscontro
-from corrispondenza.store.tabelle import Lettera, Lotto, Soggetto, TentativoInvio
+from corrispondenza.store.giornale import (
+    Operazione,
+    cambia_stato_lettera,
+    lettera_partita,
+    registra,
+    registra_riscontro,
+)
+from corrispondenza.store.tabelle import Lettera, Lotto, RicevutaLetta, Soggetto, TentativoInvio
 
 log = logging.getLogger("corrispondenza.invio")
 
@@ -424,9 +430,7 @@ class _Spedizione:
                 s.add(_tentativo(x, parola, errore, risposta, ora))
                 if parola == "inviata":
                     x.inviata_il, x.data_invio, x.risposta = ora, oggi(), risposta[:2000]
-                    cambia_stato_lettera(
-                        s, self.op, x, StatoLettera.INVIATA, f"accettata dal server: {risposta[:200]}"
-                    )
+                    lettera_partita(s, self.op, x, f"accettata dal server: {risposta[:200]}")
                 elif parola == "permanente" or (parola == "temporaneo" and x.tentativi >= massimi):
                     x.risposta = _risposta(errore)
                     _non_recapitata(x)
@@ -473,7 +477,8 @@ class _Spedizione:
         try:
             with CasellaRicevute(self.uscita.casella_pec, self.cfg.cartella) as casella:
                 while sospese:
-                    trovate = casella.cerca([mid for _, mid, _ in sospese])
+                    mids = [mid for _, mid, _ in sospese]
+                    trovate = {**casella.cerca(mids), **self._gia_lette(mids)}
                     sospese = self._decidi(sospese, trovate, attesa)
                     if sospese:
                         scadenza = min(in_utc(dal) + attesa for _, _, dal in sospese)
@@ -481,6 +486,20 @@ class _Spedizione:
         except CasellaNonLeggibileError as exc:
             for i, _, _ in sospese:
                 self.esito.incerte[i] = f"esito sconosciuto, la casella PEC non si legge: {exc.messaggio}"
+
+    def _gia_lette(self, mids: list[str]) -> dict[str, Presa]:
+        """Receipts ``ricevute`` already read (and maybe moved out of the searched folders)."""
+        with sessione(self.engine) as s:
+            query = select(RicevutaLetta.msgid, RicevutaLetta.tipo).where(
+                RicevutaLetta.msgid.in_(mids), RicevutaLetta.classe == "ricevuta"
+            )
+            trovate: dict[str, Presa] = {}
+            for mid, tipo in s.execute(query):
+                if tipo != "non-accettazione":
+                    trovate[mid] = Presa.ACCETTATA
+                else:
+                    trovate.setdefault(mid, Presa.NON_ACCETTATA)
+            return trovate
 
     def _sospese(self) -> list[tuple[int, str, datetime]]:
         with sessione(self.engine) as s:
@@ -502,13 +521,7 @@ class _Spedizione:
                 x, presa = lettere[i], trovate.get(mid)
                 if presa is Presa.ACCETTATA:
                     x.inviata_il, x.data_invio = x.inviata_il or ora, x.data_invio or oggi()
-                    cambia_stato_lettera(
-                        s,
-                        self.op,
-                        x,
-                        StatoLettera.INVIATA,
-                        "accettazione del gestore trovata nella casella PEC",
-                    )
+                    lettera_partita(s, self.op, x, "accettazione del gestore trovata nella casella PEC")
                     registra_riscontro(s, self.op, x, Riscontro.ACCETTATA, "ricevuta di accettazione")
                     self.esito.risolte[i] = "accettata"
                 elif presa is Presa.NON_ACCETTATA:

@@ -16,7 +16,7 @@ from corrispondenza.dominio.tipi import Canale
 from corrispondenza.orologio import adesso, oggi
 from corrispondenza.stato import StatoLettera
 from corrispondenza.store.database import sessione
-from corrispondenza.store.giornale import Operazione, cambia_stato_lettera
+from corrispondenza.store.giornale import Operazione, lettera_partita
 from corrispondenza.store.tabelle import Lettera
 
 if TYPE_CHECKING:
@@ -46,7 +46,5 @@ def consegna_alle_poste(
                 continue
             x.fascicolo = str(fascicolo.relative_to(cfg.outbox))
             x.inviata_il, x.data_invio = ora, giorno
-            cambia_stato_lettera(
-                s, op, x, StatoLettera.INVIATA, f"consegnata alle poste con il fascicolo {x.fascicolo}"
-            )
+            lettera_partita(s, op, x, f"consegnata alle poste con il fascicolo {x.fascicolo}")
             esito.inviate[x.canale] += 1

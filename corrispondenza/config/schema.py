@@ -308,6 +308,22 @@ class CasellaEmail(Invio):
     smtp: Server
 
 
+class LetturaRicevute(Modello):
+    """How ``ricevute`` reads the PEC mailbox (issue 7): where the evidence goes, what then.
+
+    Mailbox quotas are small (RICEVUTE.md): once a receipt is kept as evidence and applied it can
+    be flagged (``segna``, the default: the keyword ``$Elaborata``), moved to ``cartella_elaborate``
+    (``sposta``) or left as it is (``nessuna``).
+    """
+
+    archivio: str = "ricevute"  # folder of the raw receipts (content-addressed), relative to config
+    dopo_lettura: Literal["nessuna", "segna", "sposta"] = "segna"
+    cartella_elaborate: str = "Ricevute elaborate"
+    messaggi_per_lotto: int = Field(default=200, ge=1, le=5000)
+    attesa_idle_secondi: int = Field(default=300, ge=1, le=1740)  # RFC 2177: re-issue IDLE within 29 min
+    riconnessione_massima_secondi: int = Field(default=300, ge=1, le=3600)
+
+
 class Canali(Modello):
     pec: CasellaPec | None = None
     email: CasellaEmail | None = None
@@ -401,3 +417,4 @@ class Config(Modello):
     modelli: Modelli = Modelli()
     pdf: Pdf = Pdf()
     importazione: Importazione = Importazione()
+    ricevute: LetturaRicevute = LetturaRicevute()

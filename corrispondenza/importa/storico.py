@@ -18,7 +18,7 @@ from corrispondenza.importa.campi import Riga, leggi_codice_fiscale, leggi_enum,
 from corrispondenza.importa.motore import Contesto, Importatore
 from corrispondenza.importa.piano import Piano, differenze, per_giornale
 from corrispondenza.importa.riferimenti import CreditoNoto, IndiceCrediti
-from corrispondenza.stato import FaseCredito, fase_successiva
+from corrispondenza.stato import FASE_DOPO, FaseCredito, fase_successiva
 from corrispondenza.store.database import a_blocchi, inserisci
 from corrispondenza.store.giornale import avanza_fase, registra
 from corrispondenza.store.tabelle import Credito, Lettera, LetteraCredito, Relazione, Soggetto
@@ -33,14 +33,6 @@ CAMPI_LETTERA = (
     "esito",
     "spese",
 )
-FASE_DOPO: dict[TipoLettera, FaseCredito] = {
-    TipoLettera.AVVISO: FaseCredito.AVVISO,
-    TipoLettera.SOLLECITO: FaseCredito.SOLLECITO,
-    TipoLettera.EREDI: FaseCredito.SOLLECITO,  # the letter to the heirs takes the sollecito's place
-    TipoLettera.RATEIZZAZIONE_RESPINTA: FaseCredito.SOLLECITO,
-    TipoLettera.RATEIZZAZIONE_ACCOLTA: FaseCredito.RATEIZZAZIONE,
-    TipoLettera.ORDINANZA_INGIUNZIONE: FaseCredito.ORDINANZA_INGIUNZIONE,
-}
 _CANALI_CON_PROVA = {Canale.PEC, Canale.RACCOMANDATA_AR}
 _leggi_lettera = leggi_enum(TipoLettera)
 _leggi_canale = leggi_enum(Canale)

@@ -16,8 +16,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from corrispondenza.dominio.tipi import TipoLettera
 from corrispondenza.orologio import adesso
 from corrispondenza.stato import (
+    FASE_DOPO,
     FaseCredito,
     Riscontro,
     StatoCredito,
@@ -27,7 +29,7 @@ from corrispondenza.stato import (
     verifica_transizione,
     verifica_transizione_lettera,
 )
-from corrispondenza.store.tabelle import Credito, Evento, Lettera
+from corrispondenza.store.tabelle import Credito, Evento, Lettera, LetteraCredito
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,22 @@ def cambia_stato_lettera(
         entita_id=lettera.id,
         dati={"da": attuale.value, "a": nuovo.value, **dati},
     )
+
+
+def lettera_partita(s: Session, op: Operazione, lettera: Lettera, perche: str, **dati: Any) -> None:
+    """The letter left (sent, or handed to the post): ``inviata``, and its credits reach the
+    phase of that letter (Art. 3), journaled like every change."""
+    cambia_stato_lettera(s, op, lettera, StatoLettera.INVIATA, perche, **dati)
+    fase = FASE_DOPO[TipoLettera(lettera.tipo)]
+    crediti = s.scalars(
+        select(Credito)
+        .join(LetteraCredito, LetteraCredito.credito_id == Credito.id)
+        .where(LetteraCredito.lettera_id == lettera.id)
+    )
+    for credito in crediti:
+        avanza_fase(
+            s, op, credito, fase, f"{lettera.tipo} inviata (lettera {lettera.id})", lettera=lettera.id
+        )
 
 
 def registra_riscontro(

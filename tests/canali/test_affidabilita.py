@@ -19,8 +19,7 @@ from sqlalchemy import update
 from corrispondenza.stato import StatoLettera
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.tabelle import Lettera
-
-from .conftest import Ufficio
+from tests.conftest import Ufficio
 
 pytestmark = [pytest.mark.integration, pytest.mark.reliability]
 

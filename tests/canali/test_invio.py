@@ -26,8 +26,7 @@ from corrispondenza.stato import Riscontro, StatoLettera, StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
 from corrispondenza.store.tabelle import Credito, Evento, Lettera, Lotto, Pagamento, TentativoInvio
-
-from .conftest import Ufficio
+from tests.conftest import Ufficio
 
 pytestmark = pytest.mark.integration
 

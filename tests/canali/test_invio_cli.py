@@ -10,8 +10,7 @@ import time
 import pytest
 
 from corrispondenza.stato import StatoLettera
-
-from .conftest import Ufficio
+from tests.conftest import Ufficio
 
 pytestmark = pytest.mark.integration
 

@@ -1,0 +1,243 @@
+"""What a receipt does to its letter (issue 7, Effects), each receipt exactly once.
+
+A receipt is matched to our letter by daticert ``msgid`` first, then the
+``X-Riferimento-Message-ID`` header, then the provider's ``identificativo`` learned from the
+acceptance (RICEVUTE.md, "Matching"). Its effect follows the precedence of ``stato.Riscontro``,
+never the arrival order: a late acceptance cannot undo a delivery, a preavviso is only a
+warning, an error after a delivery changes nothing.
+
+- accettazione: the provider took it; the identificativo is learned. If daticert lists our
+  recipient as ``esterno`` (not a PEC mailbox) no delivery receipt will ever come: the
+  sollecito is *not* a notification (RICEVUTE.md), so the letter counts as not delivered and
+  the next ``pianifica`` proposes the raccomandata (Art. 6 c. 11).
+- avvenuta-consegna (for our recipient): delivered; the legal time of daticert (giorno, ora,
+  zona) is the notification date: the 15-day term of the sollecito runs from it (Art. 6 c. 7),
+  prescription is interrupted on it (Art. 1 c. 3) and the ruolo is possible three months later
+  (Art. 8 c. 5). The rules read it as ``esito``/``data_consegna`` of the letter.
+- non-accettazione, errore-consegna, rilevazione-virus, a preavviso led by 5.4.1: not
+  delivered, with the error code; the fallback comes with the next ``pianifica``.
+- preavviso (not final): recorded as a warning only.
+
+Receipts that match no letter are kept as orphans, transport envelopes and other mail are
+kept and listed but never applied (RICEVUTE.md: anything with ``X-Trasporto`` is not a receipt).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from corrispondenza.dominio.tipi import EsitoStorico
+from corrispondenza.orologio import adesso, in_utc
+from corrispondenza.ricevute.parser import Classe, Ricevuta, TipoRicevuta
+from corrispondenza.ricevute.prove import Prova
+from corrispondenza.stato import Riscontro
+from corrispondenza.store.giornale import Operazione, registra, registra_riscontro
+from corrispondenza.store.tabelle import Lettera, RicevutaLetta
+
+
+class Effetto:
+    """What became of a receipt (``ricevute.effetto``)."""
+
+    APPLICATA = "applicata"
+    SENZA_EFFETTO = "senza_effetto"  # weaker than what is known (monotonic), or presa in carico
+    ORFANA = "orfana"
+    IGNORATA = "ignorata"  # a transport envelope, other mail
+    ILLEGGIBILE = "illeggibile"
+    DUPLICATA = "duplicata"  # not stored again: the identity was already applied
+
+
+@dataclass(frozen=True)
+class Letta:
+    """One fetched message: parsed, its evidence already on disk, where it was read."""
+
+    ricevuta: Ricevuta
+    prova: Prova
+    casella: str
+    cartella: str
+    uidvalidity: int | None
+    uid: int | None
+
+
+def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
+    """Apply a batch in the caller's transaction; return each message's effect, in order."""
+    identita = [_identita(x) for x in lette]
+    gia = set(s.scalars(select(RicevutaLetta.identita).where(RicevutaLetta.identita.in_(identita))))
+    lettere = _lettere_per(s, [x.ricevuta for x in lette])
+    effetti = []
+    for x, chi in zip(lette, identita, strict=True):
+        if chi in gia:
+            effetti.append(Effetto.DUPLICATA)
+            continue
+        gia.add(chi)
+        lettera = _abbina(x.ricevuta, lettere)
+        effetto = _effetto(s, op, x.ricevuta, lettera)
+        if lettera is not None:
+            lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
+        s.add(_riga(x, chi, lettera, effetto))
+        effetti.append(effetto)
+    return effetti
+
+
+def _identita(x: Letta) -> str:
+    """The receipt's own identity; a message without one is known by its bytes."""
+    r = x.ricevuta
+    if r.classe is Classe.RICEVUTA and (r.message_id or r.identificativo):
+        return r.identita
+    return f"sha:{x.prova.sha256}"
+
+
+class _Indice:
+    def __init__(self, lettere: Iterable[Lettera]) -> None:
+        self.per_mid: dict[str, Lettera] = {}
+        self.per_identificativo: dict[str, Lettera] = {}
+        for x in lettere:
+            if x.message_id:
+                self.per_mid[x.message_id] = x
+            if x.identificativo:
+                self.per_identificativo[x.identificativo] = x
+
+    def impara(self, x: Lettera) -> None:
+        if x.identificativo:
+            self.per_identificativo[x.identificativo] = x
+
+
+def _lettere_per(s: Session, ricevute: list[Ricevuta]) -> _Indice:
+    mids = {m for r in ricevute for m in (r.msgid, r.riferimento) if m}
+    ids = {r.identificativo for r in ricevute if r.identificativo}
+    trovate: list[Lettera] = []
+    if mids:
+        trovate += list(s.scalars(select(Lettera).where(Lettera.message_id.in_(sorted(mids)))))
+    if ids:
+        trovate += list(s.scalars(select(Lettera).where(Lettera.identificativo.in_(sorted(ids)))))
+    return _Indice(trovate)
+
+
+def _abbina(r: Ricevuta, indice: _Indice) -> Lettera | None:
+    if r.classe is not Classe.RICEVUTA:
+        return None
+    for mid in (r.msgid, r.riferimento):
+        if mid and mid in indice.per_mid:
+            return indice.per_mid[mid]
+    if r.identificativo:
+        return indice.per_identificativo.get(r.identificativo)
+    return None
+
+
+def _effetto(s: Session, op: Operazione, r: Ricevuta, x: Lettera | None) -> str:
+    if r.classe is Classe.ILLEGGIBILE:
+        return Effetto.ILLEGGIBILE
+    if r.classe is not Classe.RICEVUTA or r.tipo is None:
+        return Effetto.IGNORATA
+    if x is None:
+        return Effetto.ORFANA
+    if r.tipo is TipoRicevuta.ACCETTAZIONE:
+        return _accettazione(s, op, r, x)
+    if r.tipo is TipoRicevuta.AVVENUTA_CONSEGNA:
+        return _consegna(s, op, r, x)
+    if r.tipo is TipoRicevuta.PREAVVISO_ERRORE_CONSEGNA and not r.finale:
+        return _esito(
+            s, op, x, Riscontro.PREAVVISO, f"preavviso di mancata consegna: {r.errore_esteso or ''}"
+        )
+    if r.tipo is TipoRicevuta.PRESA_IN_CARICO:
+        return Effetto.SENZA_EFFETTO
+    riscontro = (
+        Riscontro.NON_ACCETTATA if r.tipo is TipoRicevuta.NON_ACCETTAZIONE else Riscontro.ERRORE_CONSEGNA
+    )
+    return _non_consegnata(s, op, r, x, riscontro)
+
+
+def _per_noi(r: Ricevuta, x: Lettera) -> bool:
+    """A delivery or error about our recipient (one recipient per message; case-insensitive)."""
+    return not r.consegna or not x.indirizzo or r.consegna.lower() == x.indirizzo.lower()
+
+
+def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
+    x.identificativo = x.identificativo or r.identificativo
+    esterno = any(d.tipo == "esterno" and _stesso(d.indirizzo, x.indirizzo) for d in r.destinatari)
+    effetto = _esito(s, op, x, Riscontro.ACCETTATA, "ricevuta di accettazione", quando=r.data)
+    if esterno and x.esito in (None, EsitoStorico.IN_ATTESA):
+        x.esito = EsitoStorico.MANCATA_CONSEGNA
+        registra(
+            s,
+            op,
+            cosa="lettera.non_notificata",
+            perche="il destinatario non è una casella PEC (destinatari tipo «esterno»): nessuna prova di "
+            "consegna arriverà, la lettera non vale come notifica",
+            entita="lettera",
+            entita_id=x.id,
+        )
+        return Effetto.APPLICATA
+    return effetto
+
+
+def _consegna(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
+    if not _per_noi(r, x) or r.data is None:
+        return Effetto.SENZA_EFFETTO
+    perche = (
+        f"consegnata il {r.data:%d/%m/%Y alle %H:%M:%S} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
+    )
+    if not registra_riscontro(s, op, x, Riscontro.CONSEGNATA, perche, data=r.data.isoformat()):
+        return Effetto.SENZA_EFFETTO
+    x.esito = EsitoStorico.CONSEGNATA
+    x.data_consegna = r.data.date()  # the day in the zone daticert states (Italy)
+    x.consegnata_il = in_utc(r.data)
+    return Effetto.APPLICATA
+
+
+def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: Lettera, riscontro: Riscontro) -> str:
+    if not _per_noi(r, x):
+        return Effetto.SENZA_EFFETTO
+    perche = f"{r.tipo}: {r.errore_esteso or r.errore or 'nessun dettaglio'}"
+    if not registra_riscontro(s, op, x, riscontro, perche, codice=r.codice_errore):
+        return Effetto.SENZA_EFFETTO
+    x.esito = EsitoStorico.MANCATA_CONSEGNA  # Art. 6 c. 11: pianifica proposes the fallback
+    x.risposta = (r.errore_esteso or x.risposta or "")[:2000] or None
+    return Effetto.APPLICATA
+
+
+def _esito(
+    s: Session, op: Operazione, x: Lettera, riscontro: Riscontro, perche: str, quando: datetime | None = None
+) -> str:
+    dati = {"data": quando.isoformat()} if quando else {}
+    return (
+        Effetto.APPLICATA
+        if registra_riscontro(s, op, x, riscontro, perche, **dati)
+        else Effetto.SENZA_EFFETTO
+    )
+
+
+def _stesso(a: str | None, b: str | None) -> bool:
+    return bool(a and b and a.lower() == b.lower())
+
+
+def _riga(x: Letta, identita: str, lettera: Lettera | None, effetto: str) -> RicevutaLetta:
+    r = x.ricevuta
+    return RicevutaLetta(
+        identita=identita,
+        sha256=x.prova.sha256,
+        percorso=str(x.prova.percorso),
+        casella=x.casella,
+        cartella=x.cartella,
+        uidvalidity=x.uidvalidity,
+        uid=x.uid,
+        classe=r.classe.value,
+        tipo=r.tipo.value if r.tipo else None,
+        msgid=(r.msgid or r.riferimento or None),
+        identificativo=r.identificativo,
+        consegna=r.consegna,
+        data=in_utc(r.data) if r.data else None,
+        zona=r.zona,
+        errore=r.errore,
+        errore_esteso=r.errore_esteso,
+        esterno=any(d.tipo == "esterno" for d in r.destinatari),
+        firma=r.firma.value,
+        motivo=r.motivo,
+        lettera_id=lettera.id if lettera else None,
+        effetto=effetto,
+        letta_il=adesso(),
+    )

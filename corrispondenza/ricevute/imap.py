@@ -1,0 +1,259 @@
+"""The reconciler: the authority's PEC mailbox read over IMAP, each receipt applied exactly once.
+
+For each configured folder the store keeps UIDVALIDITY and the last UID processed
+(``cartelle_imap``). Messages after it are fetched in batches with ``BODY.PEEK[]`` (the raw
+bytes, ``\\Seen`` untouched); for each batch, in this order:
+
+1. every raw message is stored as evidence (content-addressed, fsync'd, 0600: ``prove``);
+2. one transaction parses, matches and applies the batch (``effetti``) and moves the folder's
+   last UID on. A crash before the commit redoes the whole batch; after it, nothing. Each
+   receipt has its own identity, unique in the store, so a message read twice (two folders,
+   a UIDVALIDITY change, a rerun) is applied once;
+3. the processed messages are flagged or moved, as configured (quota: RICEVUTE.md).
+
+A UIDVALIDITY change means the server renumbered the folder: it is read again from the start
+and deduplicated by identity. ``segui`` waits with IMAP IDLE and reconnects with a growing
+backoff after any failure: one bad message never stops the loop (it is kept as unreadable).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from corrispondenza.canali.credenziali import contesto_tls, password
+from corrispondenza.config.carica import ConfigCaricata
+from corrispondenza.errors import ConfigError, CorrispondenzaError
+from corrispondenza.ricevute.effetti import Effetto, Letta, applica
+from corrispondenza.ricevute.firma import con_firma
+from corrispondenza.ricevute.parser import analizza
+from corrispondenza.ricevute.prove import conserva
+from corrispondenza.store.blocchi import NomeBlocco, prendi
+from corrispondenza.store.database import sessione
+from corrispondenza.store.giornale import Operazione
+from corrispondenza.store.tabelle import CartellaImap
+
+log = logging.getLogger("corrispondenza.ricevute")
+
+ELABORATA = b"$Elaborata"
+"""The IMAP keyword set on processed messages when ``dopo_lettura: segna``."""
+
+
+class CasellaNonDisponibileError(CorrispondenzaError):
+    """The PEC mailbox cannot be reached or refuses the login: retried with backoff by ``segui``."""
+
+
+@dataclass
+class EsitoRicevute:
+    """What one pass read: counts by effect, and the messages a person should look at."""
+
+    lette: int = 0
+    effetti: Counter[str] = field(default_factory=Counter)
+    orfane: list[str] = field(default_factory=list)
+    ignorate: list[str] = field(default_factory=list)
+    illeggibili: list[str] = field(default_factory=list)
+    riletture: list[str] = field(default_factory=list)  # folders read again after a UIDVALIDITY change
+
+    def somma(self, altro: EsitoRicevute) -> None:
+        self.lette += altro.lette
+        self.effetti.update(altro.effetti)
+        for nome in ("orfane", "ignorate", "illeggibili", "riletture"):
+            getattr(self, nome).extend(getattr(altro, nome))
+
+    def come_json(self) -> dict:
+        return {
+            "lette": self.lette,
+            "effetti": dict(sorted(self.effetti.items())),
+            "orfane": self.orfane,
+            "ignorate": self.ignorate,
+            "illeggibili": self.illeggibili,
+            "riletture": self.riletture,
+        }
+
+
+class Riconciliatore:
+    """One PEC mailbox, its folders, the store."""
+
+    def __init__(self, engine: Engine, cfg: ConfigCaricata, op: Operazione) -> None:
+        casella = cfg.config.canali.pec
+        if casella is None:
+            raise ConfigError(
+                "Nessuna casella PEC in config.yaml (canali.pec): non ci sono ricevute da leggere."
+            )
+        self.engine, self.cfg, self.op, self.casella = engine, cfg, op, casella
+        self.opzioni = cfg.config.ricevute
+        self.archivio = (cfg.cartella / self.opzioni.archivio).resolve()
+        ca = casella.ca_ricevute
+        self.ca_ricevute = None if ca is None else (Path(ca) if Path(ca).is_absolute() else cfg.cartella / ca)
+
+    # -- one pass --------------------------------------------------------------------------------
+
+    def esegui(self) -> EsitoRicevute:
+        """Read every folder once, up to its last message."""
+        esito = EsitoRicevute()
+        with self._connessione() as client:
+            for nome in self.casella.cartelle:
+                esito.somma(self._cartella(client, nome))
+        return esito
+
+    def _connessione(self) -> IMAPClient:
+        server = self.casella.imap
+        contesto = contesto_tls(server, self.cfg.cartella)
+        segreto = password(server, "canali.pec.imap")
+        try:
+            client = IMAPClient(
+                server.host,
+                port=server.porta,
+                ssl=server.tls == "implicito",
+                ssl_context=contesto,
+                timeout=self.casella.timeout_secondi,
+            )
+            if server.tls == "starttls":
+                client.starttls(contesto)
+            client.login(server.utente, segreto)
+        except (IMAPClientError, OSError) as exc:
+            raise CasellaNonDisponibileError(
+                f"Casella PEC {server.utente} su {server.host}:{server.porta} non disponibile "
+                f"({exc.__class__.__name__}: {exc})"
+            ) from exc
+        return client
+
+    def _cartella(self, client: IMAPClient, nome: str) -> EsitoRicevute:
+        esito = EsitoRicevute()
+        info = client.select_folder(nome, readonly=self.opzioni.dopo_lettura == "nessuna")
+        uidvalidity = int(info[b"UIDVALIDITY"])
+        ultimo = self._posizione(nome, uidvalidity, esito)
+        self._sistema_arretrati(client, ultimo)
+        nuovi = sorted(u for u in client.search(["UID", f"{ultimo + 1}:*"]) if u > ultimo)
+        passo = self.opzioni.messaggi_per_lotto
+        for inizio in range(0, len(nuovi), passo):
+            blocco = nuovi[inizio : inizio + passo]
+            risposte = client.fetch(blocco, ["BODY.PEEK[]"])
+            lette = [
+                self._leggi(risposte[uid][b"BODY[]"], nome, uidvalidity, uid)
+                for uid in blocco
+                if uid in risposte
+            ]
+            self._applica(nome, uidvalidity, blocco[-1], lette, esito)
+            self._dopo(client, blocco)
+        return esito
+
+    def _leggi(self, grezzo: bytes, nome: str, uidvalidity: int, uid: int) -> Letta:
+        prova = conserva(self.archivio, grezzo)  # evidence first, then anything else
+        ricevuta = con_firma(analizza(grezzo), grezzo, self.ca_ricevute)
+        return Letta(ricevuta, prova, self.casella.indirizzo, nome, uidvalidity, uid)
+
+    def _applica(
+        self, nome: str, uidvalidity: int, ultimo: int, lette: list[Letta], esito: EsitoRicevute
+    ) -> None:
+        with sessione(self.engine) as s:
+            prendi(s, NomeBlocco.RICEVUTE)  # two readers at once: the second sees the first's work
+            stato = self._stato(s, nome)
+            if stato.uidvalidity == uidvalidity and stato.ultimo_uid >= ultimo:
+                return  # another reader did this batch meanwhile
+            effetti = applica(s, self.op, lette)
+            stato.uidvalidity, stato.ultimo_uid = uidvalidity, ultimo
+        esito.lette += len(lette)
+        for x, effetto in zip(lette, effetti, strict=True):
+            esito.effetti[effetto] += 1
+            descrizione = f"{nome} UID {x.uid} ({x.prova.percorso})"
+            if effetto == Effetto.ORFANA:
+                esito.orfane.append(f"{descrizione}: {x.ricevuta.tipo} per {x.ricevuta.msgid}")
+            elif effetto == Effetto.IGNORATA:
+                esito.ignorate.append(f"{descrizione}: {x.ricevuta.classe}")
+            elif effetto == Effetto.ILLEGGIBILE:
+                esito.illeggibili.append(f"{descrizione}: {x.ricevuta.motivo}")
+        log.info("cartella %s: %d messaggi fino a UID %d", nome, len(lette), ultimo)
+
+    def _posizione(self, nome: str, uidvalidity: int, esito: EsitoRicevute) -> int:
+        """The last UID processed; 0 (read it all again) when the server renumbered the folder."""
+        with sessione(self.engine) as s:
+            stato = self._stato(s, nome)
+            if stato.uidvalidity is not None and stato.uidvalidity != uidvalidity:
+                log.warning("cartella %s: UIDVALIDITY cambiato, rilettura completa", nome)
+                esito.riletture.append(nome)
+                return 0
+            return stato.ultimo_uid
+
+    def _stato(self, s: Session, nome: str) -> CartellaImap:
+        query = select(CartellaImap).where(
+            CartellaImap.casella == self.casella.indirizzo, CartellaImap.nome == nome
+        )
+        stato = s.scalar(query)
+        if stato is None:
+            stato = CartellaImap(casella=self.casella.indirizzo, nome=nome, uidvalidity=None, ultimo_uid=0)
+            s.add(stato)
+            s.flush()
+        return stato
+
+    def _dopo(self, client: IMAPClient, uids: list[int]) -> None:
+        """Quota: processed messages are flagged or moved, only after their batch is committed."""
+        if self.opzioni.dopo_lettura == "segna":
+            client.add_flags(uids, [ELABORATA], silent=True)
+        elif self.opzioni.dopo_lettura == "sposta":
+            destinazione = self.opzioni.cartella_elaborate
+            if not client.folder_exists(destinazione):
+                client.create_folder(destinazione)
+            client.move(uids, destinazione)
+
+    def _sistema_arretrati(self, client: IMAPClient, ultimo: int) -> None:
+        """A crash between the commit and the move leaves processed messages behind: move them now."""
+        if self.opzioni.dopo_lettura != "sposta" or ultimo == 0:
+            return
+        rimasti = client.search(["UID", f"1:{ultimo}"])
+        if rimasti:
+            self._dopo(client, list(rimasti))
+
+    # -- continuously ----------------------------------------------------------------------------
+
+    def segui(
+        self,
+        fermati: threading.Event,
+        *,
+        ogni_passaggio: Callable[[EsitoRicevute], None] | None = None,
+        dormi: Callable[[float], None] = time.sleep,
+    ) -> None:
+        """Read, then wait with IDLE for new mail; on any failure reconnect with a growing backoff."""
+        attesa = 1.0
+        while not fermati.is_set():
+            try:
+                self._giro_con_idle(fermati, ogni_passaggio)
+                attesa = 1.0
+            except (CasellaNonDisponibileError, IMAPClientError, OSError) as exc:
+                log.warning(
+                    "lettura delle ricevute interrotta (%s): nuovo tentativo tra %.0f s",
+                    exc.__class__.__name__,
+                    attesa,
+                )
+                fermati.wait(attesa)
+                attesa = min(attesa * 2, float(self.opzioni.riconnessione_massima_secondi))
+
+    def _giro_con_idle(
+        self, fermati: threading.Event, ogni_passaggio: Callable[[EsitoRicevute], None] | None
+    ) -> None:
+        with self._connessione() as client:
+            while not fermati.is_set():
+                esito = EsitoRicevute()
+                for nome in self.casella.cartelle:
+                    esito.somma(self._cartella(client, nome))
+                if ogni_passaggio is not None:
+                    ogni_passaggio(esito)
+                client.select_folder(self.casella.cartelle[0], readonly=True)
+                client.idle()
+                try:
+                    scadenza = time.monotonic() + self.opzioni.attesa_idle_secondi
+                    while not fermati.is_set() and time.monotonic() < scadenza:
+                        if client.idle_check(timeout=1):
+                            break
+                finally:
+                    client.idle_done()
