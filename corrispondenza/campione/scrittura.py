@@ -24,6 +24,7 @@ _NON_GENERATE: dict[str, frozenset[str]] = {
 COLONNE: dict[str, tuple[str, ...]] = {
     tipo: tuple(c for c in colonne if c not in _NON_GENERATE.get(tipo, frozenset()))
     for tipo, colonne in COLONNE_IMPORTAZIONE.items()
+    if tipo != "consegne"  # the A/R cards come back from the post office, after the sending
 }
 """The importer's standard columns, minus the optional ones the generator leaves out."""
 

@@ -3,7 +3,7 @@
 ``base`` holds the app and the error handling; each module adds its commands to the app.
 """
 
-from corrispondenza.cli import archivio, invio, lotti, modelli, ricevute, sandbox  # noqa: F401  (registers the commands)
+from corrispondenza.cli import archivio, consegne, invio, lotti, modelli, ricevute, sandbox  # noqa: F401  (registers the commands)
 from corrispondenza.cli.base import ExitStatus, app, main
 
 __all__ = ["ExitStatus", "app", "main"]

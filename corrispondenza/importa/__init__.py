@@ -3,6 +3,7 @@
 ``IMPORTATORI`` maps each kind the CLI accepts to its importer; ``importa_file`` runs one.
 """
 
+from corrispondenza.importa.consegne import ImportaConsegne
 from corrispondenza.importa.crediti import ImportaCrediti
 from corrispondenza.importa.motore import Contesto, EsitoImportazione, Importatore, importa_file
 from corrispondenza.importa.pagamenti import ImportaPagamenti
@@ -16,6 +17,7 @@ IMPORTATORI: dict[str, type[Importatore]] = {
     "crediti": ImportaCrediti,
     "pagamenti": ImportaPagamenti,
     "storico": ImportaStorico,
+    "consegne": ImportaConsegne,  # also `corrispondenza consegne FILE`: the returned A/R cards
 }
 
 __all__ = ["IMPORTATORI", "Contesto", "EsitoImportazione", "importa_file"]

@@ -53,6 +53,8 @@ COLONNE: dict[str, tuple[str, ...]] = {
         "destinatario",
         "struttura",
     ),
+    # The returned A/R cards (``corrispondenza consegne``): lettera or raccomandata names the letter.
+    "consegne": ("lettera", "raccomandata", "esito", "data", "motivo"),
 }
 
 OBBLIGATORIE: dict[str, frozenset[str]] = {
@@ -61,6 +63,7 @@ OBBLIGATORIE: dict[str, frozenset[str]] = {
     "crediti": frozenset({"id_credito", "tipo", "struttura", "codice_fiscale", "importo"}),
     "pagamenti": frozenset({"id_credito", "data", "importo", "riferimento"}),
     "storico": frozenset({"id_credito", "lettera", "data_invio", "canale", "esito"}),
+    "consegne": frozenset({"esito", "data"}),  # and lettera or raccomandata: checked on each row
 }
 
 TIPI_IMPORTAZIONE: tuple[str, ...] = tuple(COLONNE)
