@@ -8,6 +8,7 @@ at a given date.
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Any
 
@@ -17,7 +18,9 @@ from sqlalchemy.orm import Session
 from corrispondenza.dominio.euro import ZERO, in_json
 from corrispondenza.dominio.tipi import TipoCredito
 from corrispondenza.errors import NonTrovatoError
+from corrispondenza.orologio import FUSO_ITALIA, in_utc
 from corrispondenza.stato import FaseCredito, StatoCredito
+from corrispondenza.store.database import a_blocchi
 from corrispondenza.store.giornale import eventi_di
 from corrispondenza.store.tabelle import (
     Credito,
@@ -27,6 +30,7 @@ from corrispondenza.store.tabelle import (
     LetteraCredito,
     Pagamento,
     Relazione,
+    RicevutaLetta,
     Soggetto,
 )
 
@@ -172,7 +176,9 @@ def _lettere(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
         .where(LetteraCredito.credito_id.in_(ids))
         .order_by(Lettera.data_invio, Lettera.id)
     )
-    for credito_id, lettera, cf in s.execute(query):
+    trovate = list(s.execute(query))
+    ricevute = _ricevute(s, {lettera.id for _, lettera, _ in trovate})
+    for credito_id, lettera, cf in trovate:
         per_credito[credito_id].append(
             {
                 "id": lettera.id,
@@ -186,9 +192,43 @@ def _lettere(s: Session, ids: list[int]) -> dict[int, list[dict[str, Any]]]:
                 "origine": lettera.origine,
                 "lotto": lettera.lotto_id,
                 "stato": lettera.stato,
+                "riscontro": lettera.riscontro,
+                "consegnata_il": _istante(lettera.consegnata_il),
+                "ricevute": ricevute.get(lettera.id, []),
             }
         )
     return per_credito
+
+
+def _ricevute(s: Session, lettere: set[int]) -> dict[int, list[dict[str, Any]]]:
+    """Each letter's receipts with their legal time (daticert, its own zone) and evidence file."""
+    per_lettera: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for blocco in a_blocchi(sorted(lettere)):
+        query = select(RicevutaLetta).where(RicevutaLetta.lettera_id.in_(blocco)).order_by(RicevutaLetta.data)
+        for r in s.scalars(query):
+            per_lettera[r.lettera_id].append(
+                {
+                    "tipo": r.tipo,
+                    "data": _istante(r.data, r.zona),
+                    "consegna": r.consegna,
+                    "errore": r.errore_esteso,
+                    "firma": r.firma,
+                    "prova": r.percorso,
+                    "effetto": r.effetto,
+                }
+            )
+    return per_lettera
+
+
+def _istante(valore: datetime | None, zona: str | None = None) -> str | None:
+    """ISO 8601 with offset: in the zone daticert stated, else Italian time."""
+    if valore is None:
+        return None
+    fuso: tzinfo = FUSO_ITALIA
+    if zona and len(zona) == 5 and zona[1:].isdigit():
+        segno = -1 if zona[0] == "-" else 1
+        fuso = timezone(segno * timedelta(hours=int(zona[1:3]), minutes=int(zona[3:])))
+    return in_utc(valore).astimezone(fuso).isoformat()
 
 
 def _credito(c: Credito, lettere: list[dict[str, Any]], imp: Importazione | None) -> dict[str, Any]:
@@ -257,12 +297,51 @@ def riepilogo(s: Session) -> dict[str, Any]:
             voce[2] += importo - versato
         totale = [totale[0] + 1, totale[1] + importo, totale[2] + importo - versato]
     return {
+        **_riepilogo_lettere(s),
         "soggetti": s.scalar(select(func.count()).select_from(Soggetto)),
         "crediti": totale[0],
         "importo": in_json(totale[1]),
         "residuo": in_json(totale[2]),
         **{nome: [_voce(nome, k, g[k]) for k in sorted(g, key=_ordine(nome))] for nome, g in gruppi.items()},
     }
+
+
+def _riepilogo_lettere(s: Session) -> dict[str, Any]:
+    """The letters of the lotti: where we are with them, and what the world said (delivered,
+    not delivered, waiting), with how many a later lotto proposes again by another channel."""
+    per_stato = dict(
+        s.execute(
+            select(Lettera.stato, func.count()).where(Lettera.origine == "lotto").group_by(Lettera.stato)
+        ).all()
+    )
+    inviate = select(Lettera.esito, func.count()).where(
+        Lettera.origine == "lotto", Lettera.data_invio.is_not(None)
+    )
+    per_esito = {k or "in_attesa": v for k, v in s.execute(inviate.group_by(Lettera.esito)).all()}
+    ripiego = s.scalar(
+        select(func.count()).where(Lettera.origine == "lotto", Lettera.data_invio.is_(None), _di_ripiego())
+    )
+    return {
+        "lettere": {
+            "per_stato": dict(sorted(per_stato.items())),
+            "per_esito": dict(sorted(per_esito.items())),
+            "di_ripiego": ripiego or 0,
+        }
+    }
+
+
+def _di_ripiego() -> Any:
+    """A letter proposed for a credit whose earlier letter was not delivered (Art. 6 c. 11)."""
+    precedente = Lettera.__table__.alias("precedente")
+    voce = LetteraCredito.__table__.alias("voce")
+    voce_precedente = LetteraCredito.__table__.alias("voce_precedente")
+    return (
+        select(voce.c.lettera_id)
+        .join(voce_precedente, voce_precedente.c.credito_id == voce.c.credito_id)
+        .join(precedente, precedente.c.id == voce_precedente.c.lettera_id)
+        .where(voce.c.lettera_id == Lettera.id, precedente.c.esito == "mancata_consegna")
+        .exists()
+    )
 
 
 def _ordine(gruppo: str) -> Any:

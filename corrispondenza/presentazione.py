@@ -104,7 +104,13 @@ def _descrivi_lettera(lettera: dict[str, Any]) -> str:
     if lettera["data_invio"] is None:
         return f"{testa}, nel lotto {lettera['lotto']} ({lettera['stato']})"
     consegna = f", consegnata il {data(lettera['data_consegna'])}" if lettera["data_consegna"] else ""
-    return f"{testa} del {data(lettera['data_invio'])} ({lettera['esito']}{consegna})"
+    ricevute = "".join(
+        f"\n      ricevuta {r['tipo']} del {r['data'][:19].replace('T', ' ')} ({r['data'][19:]}), "
+        f"firma {r['firma']}, prova {r['prova']}"
+        for r in lettera.get("ricevute", [])
+        if r["data"]
+    )
+    return f"{testa} del {data(lettera['data_invio'])} ({lettera['esito']}{consegna}){ricevute}"
 
 
 def _tabella_crediti(dati: dict[str, Any]) -> Table:
@@ -142,6 +148,16 @@ def riepilogo(out: Console, dati: dict[str, Any]) -> None:
             etichetta = voce[titolo] + (f" — {voce['descrizione']}" if "descrizione" in voce else "")
             tabella.add_row(etichetta, str(voce["crediti"]), euro(voce["importo"]), euro(voce["residuo"]))
         out.print(tabella)
+    lettere = dati.get("lettere")
+    if lettere and lettere["per_stato"]:
+        stati = ", ".join(f"{n} {k}" for k, n in lettere["per_stato"].items())
+        esiti = ", ".join(f"{n} {k.replace('_', ' ')}" for k, n in lettere["per_esito"].items()) or "nessuna"
+        out.print(f"Lettere dei lotti: {stati}. Esito delle inviate: {esiti}.")
+        if lettere["di_ripiego"]:
+            out.print(
+                "Lettere di ripiego (altro canale dopo una mancata consegna, Art. 6 c. 11): "
+                f"{lettere['di_ripiego']}"
+            )
 
 
 def lotto(out: Console, dati: dict[str, Any]) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import func, select, update
 
 from corrispondenza import lotti
 from corrispondenza.canali.coda import invia_lotto
+from corrispondenza.orologio import FUSO_ITALIA, in_utc
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.ricevute.imap import Riconciliatore
 from corrispondenza.sandbox import ricevute as fabbrica
@@ -81,7 +82,8 @@ def test_consegna_registrata_con_l_ora_legale_e_la_prova_conservata(
             RicevutaLetta.tipo == "avvenuta-consegna",
         )
         assert consegna.firma == "valida" and consegna.zona in ("+0100", "+0200")
-        assert x.consegnata_il is not None and x.data_consegna == date.today() or x.data_consegna is not None
+        assert x.consegnata_il is not None
+        assert x.data_consegna == in_utc(consegna.data).astimezone(FUSO_ITALIA).date()  # the Italian day
         file = archivio / consegna.percorso
         assert hashlib.sha256(file.read_bytes()).hexdigest() == consegna.sha256
         assert (
@@ -226,3 +228,30 @@ def test_data_legale_non_l_ora_di_arrivo(ufficio: Ufficio) -> None:
         assert r.data is not None and abs(
             r.data.replace(tzinfo=None) - r.letta_il.replace(tzinfo=None)
         ) < timedelta(minutes=5)
+
+
+def test_stato_mostra_le_ricevute_con_ora_legale_e_prova(ufficio: Ufficio, cli) -> None:
+    import json
+
+    invia_e_leggi(ufficio, l1=Scenario(esito=Esito.CASELLA_PIENA))
+    x = attive(ufficio, "pec")[0]
+    [credito] = righe(ufficio, LetteraCredito, LetteraCredito.lettera_id == x.id)[:1]
+    engine = apri(ufficio.carica().database_url)
+    with sessione(engine) as s:
+        from corrispondenza.store.tabelle import Credito, Soggetto
+
+        cf = s.get(Soggetto, s.get(Credito, credito.credito_id).soggetto_id).codice_fiscale
+    engine.dispose()
+    codice, uscita, _ = cli("--config", str(ufficio.config), "stato", cf, "--json")
+    assert codice == 0
+    lettere = [lt for c in json.loads(uscita)["crediti"] for lt in c["lettere"] if lt["id"] == x.id]
+    ricevute = lettere[0]["ricevute"]
+    assert [r["tipo"] for r in ricevute] == ["accettazione", "avvenuta-consegna"]
+    assert ricevute[1]["data"][-6:] in ("+01:00", "+02:00") and ricevute[1]["prova"].endswith(".eml")
+    assert lettere[0]["riscontro"] == "consegnata"
+    codice, uscita, _ = cli("--config", str(ufficio.config), "stato", "--riepilogo", "--json")
+    riepilogo = json.loads(uscita)["lettere"]
+    assert riepilogo["per_esito"]["consegnata"] == len(attive(ufficio, "pec")) - 1
+    assert riepilogo["per_esito"]["mancata_consegna"] == 1
+    codice, uscita, _ = cli("--config", str(ufficio.config), "stato", "--riepilogo")
+    assert "Esito delle inviate" in uscita
