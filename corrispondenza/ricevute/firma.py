@@ -9,9 +9,10 @@ Verdicts:
 - ``VALIDA``: openssl exit 0 against the configured trust anchors;
 - ``NON_VALIDA``: the message is multipart/signed and openssl refused it (digest failure after
   tampering, a chain not issued by the trust anchors, an unreadable signature): never evidence;
-- ``NON_VERIFICABILE``: no trust anchors configured, CA file missing, not multipart/signed,
-  openssl missing or too slow. Where trust anchors are configured, a caller should treat only
-  ``VALIDA`` as verified evidence.
+- ``NON_VERIFICABILE``: no trust anchors configured, CA file missing or not PEM, not
+  multipart/signed, openssl missing or too slow.
+
+Where trust anchors are configured, a caller should treat only ``VALIDA`` as verified evidence.
 """
 
 from __future__ import annotations
@@ -48,6 +49,9 @@ def verifica_firma(grezzo: bytes, ca_file: Path | None) -> tuple[Firma, str]:
         return Firma.NON_VERIFICABILE, f"openssl non eseguibile: {exc.strerror or exc}"
     if esito.returncode == 0:
         return Firma.VALIDA, f"firma valida, verificata con {ca_file.name}"
+    if esito.stderr.startswith(b"Error loading file"):  # the trust anchors, not the message
+        errore = _prima_riga_errore(esito.stderr)
+        return Firma.NON_VERIFICABILE, f"file delle autorità di certificazione non leggibile: {errore}"
     return Firma.NON_VALIDA, f"firma non valida: {_prima_riga_errore(esito.stderr)}"
 
 

@@ -108,6 +108,9 @@ def test_non_verificabile_senza_ca_senza_firma_o_senza_openssl(
     assert esito is Firma.NON_VERIFICABILE and "non è firmato" in motivo
     esito, motivo = verifica_firma(grezzo, tmp_path / "manca.pem")
     assert esito is Firma.NON_VERIFICABILE and "non trovato" in motivo
+    (tmp_path / "rotta.pem").write_text("non un certificato\n")
+    esito, motivo = verifica_firma(grezzo, tmp_path / "rotta.pem")
+    assert esito is Firma.NON_VERIFICABILE and "non leggibile" in motivo
     monkeypatch.setattr(modulo_firma.shutil, "which", lambda _nome: None)
     esito, motivo = verifica_firma(grezzo, certificati_sandbox.ca_cert)
     assert esito is Firma.NON_VERIFICABILE and "openssl non installato" in motivo

@@ -499,3 +499,20 @@ def test_come_json() -> None:
         "motivo": None,
     }
     assert Ricevuta(Classe.ILLEGGIBILE, motivo="x").come_json()["ricevuta"] is False
+
+
+def test_il_parser_e_puro_e_non_condivide_codice_con_la_sandbox() -> None:
+    import ast
+    from pathlib import Path
+
+    import corrispondenza.ricevute.firma as firma
+    import corrispondenza.ricevute.parser as parser
+
+    def importati(modulo) -> set[str]:
+        albero = ast.parse(Path(modulo.__file__).read_text(encoding="utf-8"))
+        nomi = {a.name for n in ast.walk(albero) if isinstance(n, ast.Import) for a in n.names}
+        return nomi | {n.module or "" for n in ast.walk(albero) if isinstance(n, ast.ImportFrom)}
+
+    vietati = {"subprocess", "socket", "os", "pathlib", "time", "imaplib", "smtplib", "shutil"}
+    assert not {m.split(".")[0] for m in importati(parser)} & vietati
+    assert not any(m.startswith("corrispondenza.sandbox") for m in importati(parser) | importati(firma))
