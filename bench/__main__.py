@@ -19,6 +19,7 @@ from bench.generazione import misura_generazione
 from bench.importazione import misura_importazione
 from bench.invio import misura_invio
 from bench.pianificazione import misura_pianificazione
+from bench.ricevute import misura_ricevute
 
 CARTELLA = Path(__file__).parent
 
@@ -28,7 +29,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rapido", action="store_true", help="input più piccoli (meno di due minuti)")
     parser.add_argument(
         "--solo",
-        choices=("importazione", "pianificazione", "generazione", "invio"),
+        choices=("importazione", "pianificazione", "generazione", "invio", "ricevute"),
         action="append",
         help="solo queste misure",
     )
@@ -41,6 +42,7 @@ def main(argv: list[str] | None = None) -> int:
             misura_generazione(100, 500) if args.rapido else misura_generazione(1000, 10_000)
         ),
         "invio": lambda: misura_invio(50 if args.rapido else 160),
+        "ricevute": lambda: misura_ricevute(1000 if args.rapido else 10_000),
     }
     risultati = {}
     for nome, misura in misure.items():
