@@ -26,12 +26,13 @@ app.add_typer(ricevute_app, name="ricevute")
 def principale(
     ctx: typer.Context,
     segui: bool = typer.Option(False, "--segui", help="Resta in ascolto della casella (IMAP IDLE)."),
+    come_json: OpzioneJson = False,
 ) -> None:
     """Legge le ricevute della casella PEC e aggiorna lo stato delle lettere."""
     if ctx.invoked_subcommand is None:
         from corrispondenza.ricevute.riconcilia import esegui_da_cli
 
-        esegui_da_cli(ctx, segui=segui)
+        esegui_da_cli(ctx, segui=segui, come_json=come_json)
 
 
 @ricevute_app.command("analizza")
