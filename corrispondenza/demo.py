@@ -11,9 +11,7 @@ fresh password in an environment variable of its own; the config file is never c
 
 from __future__ import annotations
 
-import imaplib
 import os
-import ssl
 import time
 from collections import Counter
 from collections.abc import Iterator
@@ -34,11 +32,13 @@ from corrispondenza.consulta import riepilogo
 from corrispondenza.genera import genera_lotto
 from corrispondenza.modelli.predefiniti import scrivi_modelli
 from corrispondenza.regole.parametri import Parametri
+from corrispondenza.ricevute.imap import Riconciliatore
 from corrispondenza.sandbox.avvio import SandboxAvviata, avvia_sandbox
+from corrispondenza.sandbox.gestore import Esito, Scenario
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
-from corrispondenza.store.tabelle import Lotto
+from corrispondenza.store.tabelle import Lettera, Lotto, Soggetto
 from corrispondenza.workspace import inizializza
 
 ORDINE = ("soggetti", "relazioni", "crediti", "pagamenti", "storico")
@@ -134,10 +134,12 @@ def _stato_lotto(engine: Engine, lotto: int) -> str:
 
 
 def _invia(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int, cartella: Path) -> None:
-    """The generated lotto through the sandbox provider: PEC and e-mail sent, posta handed over."""
+    """The generated lotto through the sandbox provider, then its receipts read back, then the
+    fallback planned for the letters not delivered: the whole cycle of Art. 6 c. 10–11."""
     out.print(f"Avvio il gestore PEC di prova in {cartella} (Dovecot e server SMTP locali) ...")
     with avvia_sandbox(cartella.resolve()) as sandbox, _variabile(VARIABILE_PASSWORD, sandbox.password):
         cfg = config_sandbox(caricata, sandbox)
+        _imprevisti(out, engine, sandbox, lotto)
         out.print(f"Invio il lotto {lotto} come {sandbox.utente} ...")
         inizio = time.perf_counter()
         esito = invia_lotto(engine, cfg, lotto, Operazione.corrente())
@@ -145,13 +147,57 @@ def _invia(out: Console, engine: Engine, caricata: ConfigCaricata, lotto: int, c
         presentazione.esito_invio(out, esito)
         sandbox.gestore.attendi_quiete(timeout=60)
         accettati = Counter(m.canale for m in sandbox.gestore.accettati)
-        ricevute = _ricevute(sandbox)
-    elenco = ", ".join(f"{n} {tipo}" for tipo, n in sorted(ricevute.items())) or "nessuna"
+        out.print(
+            f"Invio in {_virgola(secondi)} s. Il gestore di prova ha preso in carico {accettati['pec']} PEC "
+            f"e {accettati['posta']} e-mail (registro in {sandbox.registro})."
+        )
+        out.print("Leggo le ricevute PEC dalla casella (corrispondenza ricevute) ...")
+        presentazione.esito_ricevute(out, Riconciliatore(engine, cfg, Operazione.corrente()).esegui())
+    _ripiego(out, engine, caricata.config, lotto)
+
+
+SCENARI_DEMO = (
+    (Scenario(esito=Esito.CASELLA_PIENA), "casella PEC piena"),
+    (Scenario(esito=Esito.CASELLA_INESISTENTE), "casella PEC inesistente"),
+    (Scenario(esito=Esito.ESTERNO), "indirizzo che non è una casella PEC"),
+)
+
+
+def _imprevisti(out: Console, engine: Engine, sandbox: SandboxAvviata, lotto: int) -> None:
+    """A few recipients the provider will not deliver to, as happens every month for real."""
+    with sessione(engine) as s:
+        indirizzi = s.scalars(
+            select(Soggetto.pec)
+            .join(Lettera, Lettera.destinatario_id == Soggetto.id)
+            .where(Lettera.lotto_id == lotto, Lettera.canale == "pec")
+            .order_by(Lettera.id)
+            .limit(len(SCENARI_DEMO))
+        ).all()
+    for indirizzo, (scenario, come) in zip(indirizzi, SCENARI_DEMO, strict=False):
+        if indirizzo:
+            sandbox.gestore.scenario(indirizzo, scenario)
+            out.print(f"Nella sandbox un destinatario avrà: {come}.")
+
+
+def _ripiego(out: Console, engine: Engine, config: Config, lotto: int) -> None:
+    """Art. 6 c. 11: the letters not delivered are proposed again, by raccomandata, at once."""
+    with sessione(engine) as s:
+        esito = lotti.pianifica(s, Operazione.corrente(), oggi_lotto(s, lotto), Parametri.da_config(config))
+        if esito.lotto_id is None:
+            return
+        nuovo = lotti.mostra(s, esito.lotto_id)
+    raccomandate = sum(1 for x in nuovo["lettere"] if x["canale"] == "raccomandata_ar")
     out.print(
-        f"Invio in {_virgola(secondi)} s. Il gestore di prova ha preso in carico {accettati['pec']} PEC e "
-        f"{accettati['posta']} e-mail; ricevute nella casella del mittente: {elenco} "
-        f"(registro in {sandbox.registro})."
+        f"Nuova pianificazione: il lotto {esito.lotto_id} propone {len(nuovo['lettere'])} lettere, "
+        f"{raccomandate} per raccomandata A/R dove la PEC non è stata consegnata (da approvare: "
+        f"corrispondenza lotto mostra {esito.lotto_id})."
     )
+    with sessione(engine) as s:
+        presentazione.riepilogo(out, riepilogo(s))
+
+
+def oggi_lotto(s, lotto: int) -> date:
+    return s.get_one(Lotto, lotto).data
 
 
 def config_sandbox(caricata: ConfigCaricata, sandbox: SandboxAvviata) -> ConfigCaricata:
@@ -180,6 +226,7 @@ def config_sandbox(caricata: ConfigCaricata, sandbox: SandboxAvviata) -> ConfigC
         imap=server(sandbox.dovecot.porta_imaps or 0, "implicito"),
         tipo_ricevuta=attuale.tipo_ricevuta if attuale else "sintetica",
         attesa_accettazione_secondi=5,
+        ca_ricevute=ca,
         **passo,
     )
     email = CasellaEmail(
@@ -201,23 +248,6 @@ def _variabile(nome: str, valore: str) -> Iterator[None]:
             os.environ.pop(nome, None)
         else:
             os.environ[nome] = prima
-
-
-def _ricevute(sandbox: SandboxAvviata) -> Counter[str]:
-    """The receipts in the sender's PEC mailbox, by kind (their X-Ricevuta header)."""
-    contesto = ssl.create_default_context(cafile=str(sandbox.certificati.ca_cert))
-    tipi: Counter[str] = Counter()
-    with imaplib.IMAP4_SSL("localhost", sandbox.dovecot.porta_imaps or 0, ssl_context=contesto) as imap:
-        imap.login(sandbox.utente, sandbox.password)
-        _, quanti = imap.select("INBOX", readonly=True)
-        if not int(quanti[0] or 0):
-            return tipi
-        _, dati = imap.fetch("1:*", "(BODY.PEEK[HEADER.FIELDS (X-RICEVUTA)])")
-        for parte in dati:
-            if isinstance(parte, tuple):
-                valore = parte[1].decode("ascii", "replace").partition(":")[2].strip()
-                tipi[valore or "altro"] += 1
-    return tipi
 
 
 def _strutture_per_tipo() -> dict[str, str]:

@@ -18,6 +18,7 @@ from corrispondenza.dominio.euro import formatta_euro
 from corrispondenza.genera import EsitoGenerazione
 from corrispondenza.importa.motore import EsitoImportazione
 from corrispondenza.orologio import FUSO_ITALIA
+from corrispondenza.ricevute.imap import EsitoRicevute
 
 MASSIMO_ERRORI_A_VIDEO = 200
 
@@ -276,3 +277,21 @@ _RISOLTE = {
     "non_accettata": "il gestore non l'aveva accettata (ricevuta di non accettazione)",
     "non_presa": "il gestore non l'aveva presa (nessuna ricevuta), viene reinviata",
 }
+
+
+def esito_ricevute(out: Console, esito: EsitoRicevute) -> None:
+    """For a person: how many were read, what they did, and each one to look at."""
+    effetti = (
+        ", ".join(f"{n} {nome}" for nome, n in sorted(esito.effetti.items())) or "nessun messaggio nuovo"
+    )
+    out.print(f"Ricevute lette: {esito.lette} ({effetti}).")
+    for nome in esito.riletture:
+        out.print(f"Cartella {nome} rinumerata dal server (UIDVALIDITY): riletta da capo, senza doppioni.")
+    for riga in esito.orfane:
+        out.print(f"Ricevuta senza lettera corrispondente (conservata): {riga}")
+    for riga in esito.illeggibili:
+        out.print(f"Messaggio illeggibile (conservato): {riga}")
+    if esito.ignorate:
+        out.print(
+            f"Messaggi che non sono ricevute (buste di trasporto, posta ordinaria): {len(esito.ignorate)}"
+        )

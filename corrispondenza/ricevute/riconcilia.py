@@ -8,8 +8,9 @@ from types import FrameType
 
 import typer
 
+from corrispondenza import presentazione
 from corrispondenza.cli.base import ExitStatus, config_di, err, out, stampa_json
-from corrispondenza.ricevute.imap import EsitoRicevute, Riconciliatore
+from corrispondenza.ricevute.imap import Riconciliatore
 from corrispondenza.store.database import apri
 from corrispondenza.store.giornale import Operazione
 
@@ -29,7 +30,7 @@ def esegui_da_cli(ctx: typer.Context, *, segui: bool, come_json: bool = False) -
     if come_json:
         stampa_json(esito.come_json())
     else:
-        stampa(esito)
+        presentazione.esito_ricevute(out, esito)
     if esito.orfane or esito.illeggibili:
         raise typer.Exit(ExitStatus.FALLIMENTO_PARZIALE)
 
@@ -43,27 +44,11 @@ def _segui(riconciliatore: Riconciliatore) -> None:
     precedente = signal.signal(signal.SIGTERM, ferma)
     out.print("Lettura continua delle ricevute PEC (Ctrl-C per fermare) ...")
     try:
-        riconciliatore.segui(fermati, ogni_passaggio=lambda e: stampa(e) if e.lette else None)
+        riconciliatore.segui(
+            fermati, ogni_passaggio=lambda e: presentazione.esito_ricevute(out, e) if e.lette else None
+        )
     except KeyboardInterrupt:
         fermati.set()
     finally:
         signal.signal(signal.SIGTERM, precedente)
     err.print("Lettura delle ricevute fermata.")
-
-
-def stampa(esito: EsitoRicevute) -> None:
-    """For a person: how many were read, what they did, and each one to look at."""
-    effetti = (
-        ", ".join(f"{n} {nome}" for nome, n in sorted(esito.effetti.items())) or "nessun messaggio nuovo"
-    )
-    out.print(f"Ricevute lette: {esito.lette} ({effetti}).")
-    for nome in esito.riletture:
-        out.print(f"Cartella {nome} rinumerata dal server (UIDVALIDITY): riletta da capo, senza doppioni.")
-    for riga in esito.orfane:
-        out.print(f"Ricevuta senza lettera corrispondente (conservata): {riga}")
-    for riga in esito.illeggibili:
-        out.print(f"Messaggio illeggibile (conservato): {riga}")
-    if esito.ignorate:
-        out.print(
-            f"Messaggi che non sono ricevute (buste di trasporto, posta ordinaria): {len(esito.ignorate)}"
-        )

@@ -47,6 +47,8 @@ def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -
     assert "Genero i PDF/A del lotto" in uscita and "Da stampare" in uscita
     assert "Invio il lotto" in uscita and "(inviata): inviate ora" in uscita  # through the sandbox
     assert "Il gestore di prova ha preso in carico" in uscita
+    assert "Ricevute lette:" in uscita and "mancata consegna" in uscita  # receipts read back (issue 7)
+    assert "per raccomandata A/R dove la PEC non è stata consegnata" in uscita  # Art. 6 c. 11 fallback
     codice, uscita, _ = cli("--config", senza_config, "demo", str(cartella), "--crediti", "300")
     assert codice == 0
     assert uscita.count("nessuna modifica, i dati sono già presenti") == 5
