@@ -18,6 +18,10 @@ warning, an error after a delivery changes nothing.
   delivered, with the error code; the fallback comes with the next ``pianifica``.
 - preavviso (not final): recorded as a warning only.
 
+A receipt whose signature does not verify against the configured authorities (altered after
+signing) is kept and listed for a person, never applied: it proves nothing. One that cannot be
+verified (no authorities configured) is applied, and its verdict recorded.
+
 Receipts that match no letter are kept as orphans, transport envelopes and other mail are
 kept and listed but never applied (RICEVUTE.md: anything with ``X-Trasporto`` is not a receipt).
 """
@@ -33,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import EsitoStorico
 from corrispondenza.orologio import adesso, in_utc
-from corrispondenza.ricevute.parser import Classe, Ricevuta, TipoRicevuta
+from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
 from corrispondenza.store.giornale import Operazione, registra, registra_riscontro
@@ -49,6 +53,7 @@ class Effetto:
     IGNORATA = "ignorata"  # a transport envelope, other mail
     ILLEGGIBILE = "illeggibile"
     DUPLICATA = "duplicata"  # not stored again: the identity was already applied
+    FIRMA_NON_VALIDA = "firma_non_valida"  # kept for a person: an altered receipt proves nothing
 
 
 @dataclass(frozen=True)
@@ -135,6 +140,8 @@ def _effetto(s: Session, op: Operazione, r: Ricevuta, x: Lettera | None) -> str:
         return Effetto.IGNORATA
     if x is None:
         return Effetto.ORFANA
+    if r.firma is Firma.NON_VALIDA:
+        return Effetto.FIRMA_NON_VALIDA
     if r.tipo is TipoRicevuta.ACCETTAZIONE:
         return _accettazione(s, op, r, x)
     if r.tipo is TipoRicevuta.AVVENUTA_CONSEGNA:

@@ -171,7 +171,7 @@ class Riconciliatore:
                 esito.orfane.append(f"{descrizione}: {x.ricevuta.tipo} per {x.ricevuta.msgid}")
             elif effetto == Effetto.IGNORATA:
                 esito.ignorate.append(f"{descrizione}: {x.ricevuta.classe}")
-            elif effetto == Effetto.ILLEGGIBILE:
+            elif effetto in (Effetto.ILLEGGIBILE, Effetto.FIRMA_NON_VALIDA):
                 esito.illeggibili.append(f"{descrizione}: {x.ricevuta.motivo}")
         log.info("cartella %s: %d messaggi fino a UID %d", nome, len(lette), ultimo)
 

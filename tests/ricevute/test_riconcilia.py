@@ -257,3 +257,33 @@ def test_stato_mostra_le_ricevute_con_ora_legale_e_prova(ufficio: Ufficio, cli) 
     assert riepilogo["per_esito"]["mancata_consegna"] == 1
     codice, uscita, _ = cli("--config", str(ufficio.config), "stato", "--riepilogo")
     assert "Esito delle inviate" in uscita
+
+
+def test_ricevuta_con_firma_alterata_conservata_ma_non_applicata(
+    ufficio: Ufficio, certificati_sandbox
+) -> None:
+    _con_ca(ufficio, certificati_sandbox)
+    invia_e_leggi(ufficio, l0=Scenario(esito=Esito.CASELLA_INESISTENTE))  # not delivered, for real
+    x = attive(ufficio, "pec")[0]
+    invio = fabbrica.Invio(
+        ufficio.mittente, ((x.indirizzo, "certificato"),), "Sollecito", x.message_id, "opec.f@x"
+    )
+    falsa = fabbrica.avvenuta_consegna(
+        _firmatario(certificati_sandbox),
+        invio,
+        destinatario=x.indirizzo,
+        data=_ora(),
+        originale=b"Subject: x\r\n\r\nx\r\n",
+        tipo_ricevuta="sintetica",
+        difetto=fabbrica.Difetto.FIRMA_NON_VALIDA,
+    )
+    _consegna_lmtp(ufficio, falsa)
+    engine = apri(ufficio.carica().database_url)
+    esito = Riconciliatore(engine, ufficio.carica(), Operazione("test")).esegui()
+    engine.dispose()
+    assert esito.effetti["firma_non_valida"] == 1 and len(esito.illeggibili) == 1
+    [dopo] = ufficio.lettere(id=x.id)
+    # a forged delivery would outrank the real error: it must change nothing
+    assert dopo.riscontro == Riscontro.ERRORE_CONSEGNA and dopo.data_consegna is None
+    [r] = righe(ufficio, RicevutaLetta, RicevutaLetta.effetto == "firma_non_valida")
+    assert r.firma == "non_valida" and (ufficio.cartella / "ricevute" / r.percorso).is_file()
