@@ -20,21 +20,44 @@ from __future__ import annotations
 import shutil
 import subprocess
 from dataclasses import replace
+from datetime import UTC, datetime
 from pathlib import Path
 
+from corrispondenza.ricevute.cms import Verificatore, carica_ancore
 from corrispondenza.ricevute.parser import LIMITE_BYTE, Firma, Ricevuta, e_firmato
 
 ATTESA_SECONDI = 30
 
 
-def verifica_firma(grezzo: bytes, ca_file: Path | None) -> tuple[Firma, str]:
-    """The verdict and its reason in Italian (with openssl's first error line when it refused)."""
+def verificatore(ca_file: Path | None) -> Verificatore | None:
+    """The in-process verifier for ``ca_file``, made once per run; None if the file does not load
+    (then every receipt goes to openssl, which says why)."""
+    if ca_file is None or not ca_file.is_file():
+        return None
+    try:
+        return Verificatore(carica_ancore(ca_file.read_bytes()))
+    except (OSError, ValueError):
+        return None
+
+
+def verifica_firma(
+    grezzo: bytes, ca_file: Path | None, in_processo: Verificatore | None = None
+) -> tuple[Firma, str]:
+    """The verdict and its reason in Italian (with openssl's first error line when it refused).
+
+    With ``in_processo`` (made by ``verificatore`` for the same ``ca_file``) the check runs
+    in-process (``cms``) and openssl is asked only about what that cannot decide.
+    """
     if ca_file is None:
         return Firma.NON_VERIFICABILE, "nessuna autorità di certificazione configurata per le ricevute"
     if len(grezzo) > LIMITE_BYTE or not e_firmato(grezzo):
         return Firma.NON_VERIFICABILE, "il messaggio non è firmato (non è multipart/signed PKCS#7)"
     if not ca_file.is_file():
         return Firma.NON_VERIFICABILE, f"file delle autorità di certificazione non trovato: {ca_file}"
+    if in_processo is not None:
+        verdetto = in_processo.verifica(grezzo, datetime.now(UTC))
+        if verdetto is not None:
+            return verdetto
     openssl = shutil.which("openssl")
     if openssl is None:
         return Firma.NON_VERIFICABILE, "openssl non installato: firma non verificabile"
@@ -55,9 +78,11 @@ def verifica_firma(grezzo: bytes, ca_file: Path | None) -> tuple[Firma, str]:
     return Firma.NON_VALIDA, f"firma non valida: {_prima_riga_errore(esito.stderr)}"
 
 
-def con_firma(r: Ricevuta, grezzo: bytes, ca_file: Path | None) -> Ricevuta:
+def con_firma(
+    r: Ricevuta, grezzo: bytes, ca_file: Path | None, in_processo: Verificatore | None = None
+) -> Ricevuta:
     """``r`` with the signature verdict; its reason is added to any reason ``r`` already has."""
-    firma, motivo = verifica_firma(grezzo, ca_file)
+    firma, motivo = verifica_firma(grezzo, ca_file, in_processo)
     return replace(r, firma=firma, motivo=f"{r.motivo}; {motivo}" if r.motivo else motivo)
 
 

@@ -35,9 +35,9 @@ from corrispondenza.canali.credenziali import contesto_tls, password
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.errors import ConfigError, CorrispondenzaError
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
-from corrispondenza.ricevute.firma import con_firma
+from corrispondenza.ricevute.firma import con_firma, verificatore
 from corrispondenza.ricevute.parser import analizza
-from corrispondenza.ricevute.prove import conserva
+from corrispondenza.ricevute.prove import conserva_tutte
 from corrispondenza.store.blocchi import NomeBlocco, prendi
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione
@@ -95,6 +95,7 @@ class Riconciliatore:
         self.archivio = (cfg.cartella / self.opzioni.archivio).resolve()
         ca = casella.ca_ricevute
         self.ca_ricevute = None if ca is None else (Path(ca) if Path(ca).is_absolute() else cfg.cartella / ca)
+        self.verificatore = verificatore(self.ca_ricevute)  # the trust anchors, loaded once
 
     # -- one pass --------------------------------------------------------------------------------
 
@@ -139,19 +140,27 @@ class Riconciliatore:
         for inizio in range(0, len(nuovi), passo):
             blocco = nuovi[inizio : inizio + passo]
             risposte = client.fetch(blocco, ["BODY.PEEK[]"])
-            lette = [
-                self._leggi(risposte[uid][b"BODY[]"], nome, uidvalidity, uid)
-                for uid in blocco
-                if uid in risposte
-            ]
+            lette = self._leggi(risposte, blocco, nome, uidvalidity)
             self._applica(nome, uidvalidity, blocco[-1], lette, esito)
             self._dopo(client, blocco)
         return esito
 
-    def _leggi(self, grezzo: bytes, nome: str, uidvalidity: int, uid: int) -> Letta:
-        prova = conserva(self.archivio, grezzo)  # evidence first, then anything else
-        ricevuta = con_firma(analizza(grezzo), grezzo, self.ca_ricevute)
-        return Letta(ricevuta, prova, self.casella.indirizzo, nome, uidvalidity, uid)
+    def _leggi(self, risposte: dict, blocco: list[int], nome: str, uidvalidity: int) -> list[Letta]:
+        """Evidence first (the whole batch on disk), then parsing and signatures."""
+        uids = [uid for uid in blocco if uid in risposte]
+        grezzi = [risposte[uid][b"BODY[]"] for uid in uids]
+        prove = conserva_tutte(self.archivio, grezzi)
+        return [
+            Letta(
+                con_firma(analizza(grezzo), grezzo, self.ca_ricevute, self.verificatore),
+                prova,
+                self.casella.indirizzo,
+                nome,
+                uidvalidity,
+                uid,
+            )
+            for uid, grezzo, prova in zip(uids, grezzi, prove, strict=True)
+        ]
 
     def _applica(
         self, nome: str, uidvalidity: int, ultimo: int, lette: list[Letta], esito: EsitoRicevute
