@@ -157,7 +157,11 @@ def _certificato_del_firmatario(firmatario: cms.SignerInfo, incorporati: list) -
     sid = firmatario["sid"]
     for c in incorporati:
         if sid.name == "issuer_and_serial_number":
-            if c.issuer == sid.chosen["issuer"] and c.serial_number == sid.chosen["serial_number"].native:
+            emittente = sid.chosen["issuer"]
+            # serial first, DER before the LDAP-normalised comparison: the latter is slow
+            if c.serial_number == sid.chosen["serial_number"].native and (
+                c.issuer.dump() == emittente.dump() or c.issuer == emittente
+            ):
                 return c
         elif c.key_identifier == sid.chosen.native:
             return c

@@ -326,20 +326,43 @@ def _parti(corpo: bytes, confine: str) -> list[bytes]:
 
     A body cut short (no close delimiter) keeps its last part up to the end.
     """
-    delimitatore = re.escape(b"--" + confine.encode("ascii", "replace"))
-    righe = list(re.finditer(rb"(?m)^" + delimitatore + rb"(--)?[ \t]*\r?$", corpo))
+    righe = _delimitatori(corpo, b"--" + confine.encode("ascii", "replace"))
     if len(righe) > LIMITE_PARTI:
         raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
     parti = []
-    for i, riga in enumerate(righe):
-        if riga.group(1):  # the close delimiter: what follows is the epilogue
+    for i, (_, fine_riga, chiusura) in enumerate(righe):
+        if chiusura:  # the close delimiter: what follows is the epilogue
             break
-        inizio = riga.end() + (2 if corpo.startswith(b"\r\n", riga.end()) else 1)
-        fine = righe[i + 1].start() if i + 1 < len(righe) else len(corpo)
+        inizio = fine_riga + (2 if corpo.startswith(b"\r\n", fine_riga) else 1)
+        fine = righe[i + 1][0] if i + 1 < len(righe) else len(corpo)
         if i + 1 < len(righe):
             fine -= 2 if corpo.endswith(b"\r\n", 0, fine) else 1 if corpo.endswith(b"\n", 0, fine) else 0
         parti.append(corpo[inizio:fine] if inizio <= fine else b"")
     return parti
+
+
+def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, bool]]:
+    """Each delimiter line: where it starts, where its text ends, whether it closes.
+
+    A delimiter counts only at the start of a line and followed, after an optional ``--`` and
+    blanks, by the end of the line (the multiline regex ``^--confine(--)?[ \\t]*\\r?$``), found
+    with ``bytes.find``: a regex compiled for each boundary cost more than the whole parse.
+    """
+    trovati = []
+    inizio = corpo.find(delimitatore)
+    while inizio >= 0:
+        dopo = inizio + len(delimitatore)
+        if inizio == 0 or corpo[inizio - 1 : inizio] == b"\n":
+            chiusura = corpo.startswith(b"--", dopo)
+            fine = dopo + 2 if chiusura else dopo
+            while corpo[fine : fine + 1] in (b" ", b"\t"):
+                fine += 1
+            if corpo[fine : fine + 1] == b"\r" and corpo[fine + 1 : fine + 2] in (b"\n", b""):
+                fine += 1
+            if corpo[fine : fine + 1] in (b"\n", b""):
+                trovati.append((inizio, fine, chiusura))
+        inizio = corpo.find(delimitatore, dopo)
+    return trovati
 
 
 def _decodificato(entita: _Entita) -> bytes:
