@@ -172,3 +172,27 @@ def test_sigkill_a_meta_lotto_e_nuova_lettura_stesso_risultato(ufficio: Ufficio,
     finale = subprocess.run(comando, capture_output=True, text=True, timeout=120)
     assert finale.returncode == 0, finale.stdout + finale.stderr
     _verifica_una_volta(ufficio, pec)
+
+
+def test_ricevute_segui_applica_le_nuove_e_si_ferma_con_sigterm(ufficio: Ufficio) -> None:
+    ufficio.modifica_config(lambda d: d.setdefault("ricevute", {}).update(attesa_idle_secondi=2))
+    comando = [sys.executable, "-m", "corrispondenza", "--config", str(ufficio.config), "ricevute", "--segui"]
+    processo = subprocess.Popen(comando, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        time.sleep(1.5)  # it is waiting (IDLE) on an empty mailbox
+        pec = _invia(ufficio)  # the receipts arrive while it waits
+        limite = time.monotonic() + 60
+        while time.monotonic() < limite:
+            if all(
+                x.riscontro == Riscontro.CONSEGNATA
+                for x in ufficio.lettere(canale="pec")
+                if x.stato != "annullata"
+            ):
+                break
+            time.sleep(0.2)
+    finally:
+        processo.send_signal(signal.SIGTERM)
+        uscita, errore = processo.communicate(timeout=30)
+    assert processo.returncode == 0, errore
+    assert "Lettura continua delle ricevute PEC" in uscita and "Ricevute lette:" in uscita
+    _verifica_una_volta(ufficio, pec)
