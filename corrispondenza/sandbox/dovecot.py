@@ -161,20 +161,39 @@ class ServerDovecot:
             self.ferma()
             raise
 
+    def riavvia(self) -> None:
+        """Stop the server and start it again on the same folder and ports, mail kept: what a
+        client sees when the provider restarts its IMAP service (connections dropped, refused
+        for a moment, then back with the same mailboxes and UIDs)."""
+        if self._processo is None:
+            raise SandboxError("Il server Dovecot della sandbox non è avviato")
+        self._termina(self._processo)
+        with open(self._cartella_avviata() / "dovecot.out", "ab") as uscita:
+            self._processo = subprocess.Popen(
+                ["dovecot", "-F", "-c", str(self.file_configurazione)],
+                stdout=uscita,
+                stderr=subprocess.STDOUT,
+            )
+        self._attendi_saluto()
+
     def ferma(self) -> None:
         """SIGTERM, then SIGKILL if the master has not exited in time; then remove the folder."""
         processo, self._processo = self._processo, None
         self._porte = {}
         if processo is not None:
-            processo.terminate()
-            try:
-                processo.wait(ATTESA_ARRESTO)
-            except subprocess.TimeoutExpired:
-                processo.kill()
-                processo.wait(ATTESA_ARRESTO)
+            self._termina(processo)
         if self._cartella is not None:
             shutil.rmtree(self._cartella, ignore_errors=True)
             self._cartella = None
+
+    @staticmethod
+    def _termina(processo: subprocess.Popen[bytes]) -> None:
+        processo.terminate()
+        try:
+            processo.wait(ATTESA_ARRESTO)
+        except subprocess.TimeoutExpired:
+            processo.kill()
+            processo.wait(ATTESA_ARRESTO)
 
     def aggiungi_casella(self, indirizzo: str, password: str, *, quota_byte: int | None = None) -> None:
         """Create (or replace) a mailbox; ``quota_byte`` limits its size for the "mailbox full" case."""

@@ -196,3 +196,39 @@ def test_ricevute_segui_applica_le_nuove_e_si_ferma_con_sigterm(ufficio: Ufficio
     assert processo.returncode == 0, errore
     assert "Lettura continua delle ricevute PEC" in uscita and "Ricevute lette:" in uscita
     _verifica_una_volta(ufficio, pec)
+
+
+def test_dovecot_riavviato_a_meta_riconciliazione_nessuna_ricevuta_persa_ne_doppia(
+    ufficio_completo: Ufficio, server_dovecot
+) -> None:
+    """The real server restarted (stop, start, same mailboxes) while ``segui`` is mid-way."""
+    pec = _invia(ufficio_completo)
+    ufficio_completo.modifica_config(
+        lambda d: d.setdefault("ricevute", {}).update(messaggi_per_lotto=1, attesa_idle_secondi=1)
+    )
+    engine = apri(ufficio_completo.carica().database_url)
+    fermati = threading.Event()
+    riconciliatore = Riconciliatore(engine, ufficio_completo.carica(), Operazione("test"))
+    filo = threading.Thread(
+        target=riconciliatore.segui, args=(fermati,), kwargs={"dormi": time.sleep}, daemon=True
+    )
+    riavviato = False
+    try:
+        filo.start()
+        limite = time.monotonic() + 120
+        while time.monotonic() < limite:
+            with sessione(engine) as s:
+                lette = s.scalar(select(func.count()).select_from(RicevutaLetta))
+            if not riavviato and lette >= 10:
+                al_riavvio = lette
+                server_dovecot.riavvia()  # mid-way: about a tenth of the receipts applied
+                riavviato = True
+            if riavviato and lette >= 2 * len(pec):
+                break
+            time.sleep(0.02)
+    finally:
+        fermati.set()
+        filo.join(30)
+        engine.dispose()
+    assert riavviato and 10 <= al_riavvio < 2 * len(pec)  # the restart came before the end
+    _verifica_una_volta(ufficio_completo, pec)
