@@ -15,7 +15,7 @@ from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoL
 from corrispondenza.stato import StatoCredito
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Persona:
     """A soggetto as the rules see it: identity, how to reach them, life events."""
 
@@ -46,7 +46,7 @@ class Persona:
         return self.fallimento_il is not None and self.fallimento_il <= oggi
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Rappresentante:
     """Art. 6 c. 8: who receives the letters of a minor (genitore or tutore)."""
 
@@ -54,19 +54,19 @@ class Rappresentante:
     relazione: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Erede:
     persona: Persona
     quota: Fraction
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pagamento:
     data: date
     importo: Decimal
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LetteraInviata:
     """A letter already sent (storico or produced by the tool) and what is known of its delivery."""
 
@@ -88,7 +88,7 @@ class LetteraInviata:
         return self.esito is EsitoStorico.MANCATA_CONSEGNA
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Pratica:
     """One credit (Art. 2) with its debtor, representatives, heirs, payments and letters."""
 
