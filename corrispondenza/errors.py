@@ -151,3 +151,8 @@ class EsitoIncertoError(TrasportoError):
 
 class InvioInCorsoError(CorrispondenzaError):
     """Another ``invia`` holds the sending lease: two senders could send the same letter twice."""
+
+
+class CasellaNonDisponibileError(TrasportoError):
+    """The PEC mailbox cannot be reached or refuses the login: nothing is concluded about any
+    letter; the reconciler retries with backoff, ``invia`` leaves its uncertain letters pending."""

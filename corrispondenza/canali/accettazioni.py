@@ -16,18 +16,17 @@ receipt parser (daticert, signatures) is ``ricevute/``'s work; this needs only t
 from __future__ import annotations
 
 import email.policy
-import ssl
 from email.parser import BytesHeaderParser
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 
 from imapclient import IMAPClient
-from imapclient.exceptions import IMAPClientError, LoginError
+from imapclient.exceptions import IMAPClientError
 
-from corrispondenza.canali.credenziali import contesto_tls, password
+from corrispondenza.canali.credenziali import accedi_imap
 from corrispondenza.config.schema import CasellaPec
-from corrispondenza.errors import TrasportoError
+from corrispondenza.errors import CasellaNonDisponibileError
 
 _INTESTAZIONI = b"BODY.PEEK[HEADER.FIELDS (X-RICEVUTA X-TRASPORTO X-RIFERIMENTO-MESSAGE-ID)]"
 
@@ -35,10 +34,6 @@ _INTESTAZIONI = b"BODY.PEEK[HEADER.FIELDS (X-RICEVUTA X-TRASPORTO X-RIFERIMENTO-
 class Presa(StrEnum):
     ACCETTATA = "accettata"
     NON_ACCETTATA = "non_accettata"
-
-
-class CasellaNonLeggibileError(TrasportoError):
-    """The PEC mailbox cannot be read: nothing can be concluded about any letter."""
 
 
 class CasellaRicevute:
@@ -50,30 +45,7 @@ class CasellaRicevute:
         self._client: IMAPClient | None = None
 
     def __enter__(self) -> CasellaRicevute:
-        server = self._casella.imap
-        contesto = contesto_tls(server, self._cartella_config)
-        segreto = password(server, "canali.pec.imap")
-        try:
-            client = IMAPClient(
-                server.host,
-                port=server.porta,
-                ssl=server.tls == "implicito",
-                ssl_context=contesto,
-                timeout=self._casella.timeout_secondi,
-            )
-            if server.tls == "starttls":
-                client.starttls(contesto)
-            client.login(server.utente, segreto)
-        except LoginError as exc:
-            raise CasellaNonLeggibileError(
-                f"La casella PEC {server.utente} rifiuta utente o password (variabile {server.password_env})"
-            ) from exc
-        except (IMAPClientError, OSError, ssl.SSLError) as exc:
-            raise CasellaNonLeggibileError(
-                f"Casella PEC {server.host}:{server.porta} non raggiungibile ({exc.__class__.__name__})",
-                risposta=str(exc),
-            ) from exc
-        self._client = client
+        self._client = accedi_imap(self._casella, self._cartella_config)
         return self
 
     def __exit__(
@@ -101,7 +73,7 @@ class CasellaRicevute:
                         if presa is not None and trovate.get(mid) is not Presa.ACCETTATA:
                             trovate[mid] = presa
         except (IMAPClientError, OSError) as exc:
-            raise CasellaNonLeggibileError(
+            raise CasellaNonDisponibileError(
                 f"Lettura della casella PEC non riuscita ({exc.__class__.__name__})", risposta=str(exc)
             ) from exc
         return trovate

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from corrispondenza.canali.accettazioni import CasellaNonLeggibileError, CasellaRicevute, Presa
+from corrispondenza.canali.accettazioni import CasellaNonDisponibileError, CasellaRicevute, Presa
 from corrispondenza.canali.messaggio import TestiMessaggi, componi
 from corrispondenza.canali.posta import consegna_alle_poste
 from corrispondenza.canali.smtp import CanaleNonDisponibileError, ConnessioneSmtp, ServerNonRaggiungibileError
@@ -483,7 +483,7 @@ class _Spedizione:
                     if sospese:
                         scadenza = min(in_utc(dal) + attesa for _, _, dal in sospese)
                         self.dormi(min(max((scadenza - adesso()).total_seconds(), 0.05), 1.0))
-        except CasellaNonLeggibileError as exc:
+        except CasellaNonDisponibileError as exc:
             for i, _, _ in sospese:
                 self.esito.incerte[i] = f"esito sconosciuto, la casella PEC non si legge: {exc.messaggio}"
 

@@ -6,12 +6,16 @@ Channels). Nothing here logs or stores the value; errors name the variable, not 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import ssl
 from pathlib import Path
 
-from corrispondenza.config.schema import Server
-from corrispondenza.errors import ConfigError
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError, LoginError
+
+from corrispondenza.config.schema import CasellaPec, Server
+from corrispondenza.errors import CasellaNonDisponibileError, ConfigError
 
 
 def password(server: Server, percorso: str) -> str:
@@ -38,3 +42,42 @@ def contesto_tls(server: Server, cartella: Path) -> ssl.SSLContext:
         contesto = ssl.create_default_context(cafile=str(ca))
     contesto.minimum_version = ssl.TLSVersion.TLSv1_2
     return contesto
+
+
+def accedi_imap(casella: CasellaPec, cartella: Path) -> IMAPClient:
+    """The PEC mailbox over IMAP, TLS verified and logged in: for the receipts, read by the
+    sending queue after a crash and by the reconciler. Failures said in Italian."""
+    server = casella.imap
+    contesto = contesto_tls(server, cartella)
+    segreto = password(server, "canali.pec.imap")
+    client: IMAPClient | None = None
+    try:
+        client = IMAPClient(
+            server.host,
+            port=server.porta,
+            ssl=server.tls == "implicito",
+            ssl_context=contesto,
+            timeout=casella.timeout_secondi,
+        )
+        if server.tls == "starttls":
+            client.starttls(contesto)
+        client.login(server.utente, segreto)
+    except LoginError as exc:
+        _chiudi(client)
+        raise CasellaNonDisponibileError(
+            f"La casella PEC {server.utente} rifiuta utente o password (variabile {server.password_env})"
+        ) from exc
+    except (IMAPClientError, OSError) as exc:
+        _chiudi(client)
+        raise CasellaNonDisponibileError(
+            f"Casella PEC {server.utente} su {server.host}:{server.porta} non raggiungibile "
+            f"({exc.__class__.__name__})",
+            risposta=str(exc),
+        ) from exc
+    return client
+
+
+def _chiudi(client: IMAPClient | None) -> None:
+    if client is not None:
+        with contextlib.suppress(IMAPClientError, OSError):
+            client.shutdown()

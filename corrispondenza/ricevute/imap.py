@@ -31,9 +31,9 @@ from imapclient.exceptions import IMAPClientError
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
-from corrispondenza.canali.credenziali import contesto_tls, password
+from corrispondenza.canali.credenziali import accedi_imap
 from corrispondenza.config.carica import ConfigCaricata
-from corrispondenza.errors import ConfigError, CorrispondenzaError
+from corrispondenza.errors import CasellaNonDisponibileError, ConfigError
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
 from corrispondenza.ricevute.firma import con_firma, verificatore
 from corrispondenza.ricevute.parser import analizza
@@ -47,10 +47,6 @@ log = logging.getLogger("corrispondenza.ricevute")
 
 ELABORATA = b"$Elaborata"
 """The IMAP keyword set on processed messages when ``dopo_lettura: segna``."""
-
-
-class CasellaNonDisponibileError(CorrispondenzaError):
-    """The PEC mailbox cannot be reached or refuses the login: retried with backoff by ``segui``."""
 
 
 @dataclass
@@ -108,26 +104,7 @@ class Riconciliatore:
         return esito
 
     def _connessione(self) -> IMAPClient:
-        server = self.casella.imap
-        contesto = contesto_tls(server, self.cfg.cartella)
-        segreto = password(server, "canali.pec.imap")
-        try:
-            client = IMAPClient(
-                server.host,
-                port=server.porta,
-                ssl=server.tls == "implicito",
-                ssl_context=contesto,
-                timeout=self.casella.timeout_secondi,
-            )
-            if server.tls == "starttls":
-                client.starttls(contesto)
-            client.login(server.utente, segreto)
-        except (IMAPClientError, OSError) as exc:
-            raise CasellaNonDisponibileError(
-                f"Casella PEC {server.utente} su {server.host}:{server.porta} non disponibile "
-                f"({exc.__class__.__name__}: {exc})"
-            ) from exc
-        return client
+        return accedi_imap(self.casella, self.cfg.cartella)
 
     def _cartella(self, client: IMAPClient, nome: str) -> EsitoRicevute:
         esito = EsitoRicevute()
