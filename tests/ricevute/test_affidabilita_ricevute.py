@@ -109,6 +109,17 @@ def _invia(u: Ufficio) -> list[Lettera]:
     return [x for x in u.lettere(canale="pec") if x.stato != StatoLettera.ANNULLATA]
 
 
+def _attendi_consegnate(u: Ufficio, secondi: float = 60) -> None:
+    """Until every PEC letter of the lotto is delivered according to the store (or time is up)."""
+    limite = time.monotonic() + secondi
+    while time.monotonic() < limite:
+        if all(
+            x.riscontro == Riscontro.CONSEGNATA for x in u.lettere(canale="pec") if x.stato != "annullata"
+        ):
+            return
+        time.sleep(0.2)
+
+
 def _verifica_una_volta(u: Ufficio, pec: list[Lettera]) -> None:
     engine = apri(u.carica().database_url)
     try:
@@ -140,15 +151,7 @@ def test_server_imap_riavviato_durante_la_lettura_segui_completa(ufficio: Uffici
     filo = threading.Thread(target=riconciliatore.segui, args=(fermati,), daemon=True)
     filo.start()
     try:
-        limite = time.monotonic() + 60
-        while time.monotonic() < limite:
-            if all(
-                x.riscontro == Riscontro.CONSEGNATA
-                for x in ufficio.lettere(canale="pec")
-                if x.stato != "annullata"
-            ):
-                break
-            time.sleep(0.2)
+        _attendi_consegnate(ufficio)
     finally:
         fermati.set()
         filo.join(30)
@@ -181,15 +184,7 @@ def test_ricevute_segui_applica_le_nuove_e_si_ferma_con_sigterm(ufficio: Ufficio
     try:
         time.sleep(1.5)  # it is waiting (IDLE) on an empty mailbox
         pec = _invia(ufficio)  # the receipts arrive while it waits
-        limite = time.monotonic() + 60
-        while time.monotonic() < limite:
-            if all(
-                x.riscontro == Riscontro.CONSEGNATA
-                for x in ufficio.lettere(canale="pec")
-                if x.stato != "annullata"
-            ):
-                break
-            time.sleep(0.2)
+        _attendi_consegnate(ufficio)
     finally:
         processo.send_signal(signal.SIGTERM)
         uscita, errore = processo.communicate(timeout=30)
