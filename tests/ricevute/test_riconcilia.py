@@ -6,6 +6,7 @@ uses the delivery dates. Real sandbox provider, real Dovecot, the product's own 
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 import smtplib
 import stat
 from datetime import date, timedelta
@@ -250,6 +251,7 @@ def test_stato_mostra_le_ricevute_con_ora_legale_e_prova(ufficio: Ufficio, cli) 
     ricevute = lettere[0]["ricevute"]
     assert [r["tipo"] for r in ricevute] == ["accettazione", "avvenuta-consegna"]
     assert ricevute[1]["data"][-6:] in ("+01:00", "+02:00") and ricevute[1]["prova"].endswith(".eml")
+    assert Path(ricevute[1]["prova"]).is_file()  # the full path of the evidence file
     assert lettere[0]["riscontro"] == "consegnata"
     codice, uscita, _ = cli("--config", str(ufficio.config), "stato", "--riepilogo", "--json")
     riepilogo = json.loads(uscita)["lettere"]
