@@ -6,10 +6,10 @@ uses the delivery dates. Real sandbox provider, real Dovecot, the product's own 
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 import smtplib
 import stat
 from datetime import date, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
