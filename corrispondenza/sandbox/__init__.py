@@ -1,4 +1,4 @@
-"""The local PEC provider used by the tests and the demo: a test CA, a real Dovecot, and (later) SMTP.
+"""The local PEC provider used by the tests and the demo: a test CA, a real Dovecot, and SMTP (aiosmtpd).
 
 It shares no code with the sender or the receipt parser it exercises: it builds everything from
 the format notes on its own, so that a mistake in one cannot hide in the other (DESIGN.md).
