@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.euro import in_json
+from corrispondenza.dominio.pratica import Pratica
 from corrispondenza.errors import InputNonValidoError, NonTrovatoError
 from corrispondenza.massivo import senza_raccolta_ciclica
 from corrispondenza.regole.esito import Decisione, Esclusione
@@ -27,9 +28,9 @@ from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, Voce, 
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
 from corrispondenza.store.blocchi import NomeBlocco, prendi
-from corrispondenza.store.database import a_blocchi, inserisci
+from corrispondenza.store.database import a_blocchi
 from corrispondenza.store.giornale import Operazione, registra
-from corrispondenza.store.pratiche import carica_pratiche
+from corrispondenza.store.pratiche import carica_pratiche, inserisci_colonne
 from corrispondenza.store.saldi import totali_pagati
 from corrispondenza.store.tabelle import (
     Credito,
@@ -58,8 +59,9 @@ def _pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoP
     prendi(s, NomeBlocco.PIANIFICA)  # two clerks planning at once: the second waits, proposes nothing twice
     _data_ammessa(s, oggi)
     impegnati = _in_lotti_aperti(s)
+    pratiche = carica_pratiche(s)
     decisioni = []
-    for pratica in carica_pratiche(s):
+    for pratica in pratiche:
         if pratica.credito_id in impegnati:
             lotto_id = impegnati[pratica.credito_id]
             esclusione = Esclusione("lotto", f"già in una lettera del lotto {lotto_id}, non ancora inviata")
@@ -69,7 +71,7 @@ def _pianifica(s: Session, op: Operazione, oggi: date, par: Parametri) -> EsitoP
     proposte = raggruppa(decisioni, par)
     if not proposte.lettere and (not proposte.segnalazioni or _aperto_il(s, oggi)):
         return EsitoPianificazione(None, proposte)  # idempotent: nothing new since the last run
-    return EsitoPianificazione(_salva(s, op, oggi, proposte), proposte)
+    return EsitoPianificazione(_salva(s, op, oggi, proposte, pratiche), proposte)
 
 
 def _aperto_il(s: Session, giorno: date) -> bool:
@@ -101,94 +103,124 @@ def _in_lotti_aperti(s: Session) -> dict[int, int]:
     return dict(s.execute(query).all())
 
 
-def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte) -> int:
+def _salva(s: Session, op: Operazione, oggi: date, proposte: Proposte, pratiche: list[Pratica]) -> int:
     """Store the lotto in a few bulk statements (a month may hold tens of thousands of rows)."""
     lotto = Lotto(data=oggi, stato=StatoLotto.PROPOSTA, creato_il=op.quando, creato_da=op.operatore)
     s.add(lotto)
     s.flush()
-    inserisci(s, Lettera, [_riga_lettera(x) for x in proposte.lettere], {"lotto_id": lotto.id})
+    costanti_lettera = {
+        "lotto_id": lotto.id,
+        "origine": "lotto",
+        "id_esterno": None,
+        "stato": StatoLettera.BOZZA.value,
+    }
+    colonne_lettera = (
+        "tipo",
+        "canale",
+        "destinatario_id",
+        "ruolo",
+        "struttura",
+        "principale",
+        "interessi",
+        "spese",
+        "maggiorazione",
+        "totale",
+        "motivi",
+    )
+    righe = [_riga_lettera(x) for x in proposte.lettere]
+    inserisci_colonne(s, Lettera, colonne_lettera, righe, costanti_lettera)
     # One executemany, then the ids in insertion order (ascending: ``pianifica`` holds its lock),
     # far cheaper than RETURNING row by row.
     ids = s.scalars(select(Lettera.id).where(Lettera.lotto_id == lotto.id).order_by(Lettera.id)).all()
-    residui = _residui(s, {v.credito_id for x in proposte.lettere for v in x.voci})
-    inserisci(
-        s,
-        LetteraCredito,
-        [_riga_voce(i, v, residui) for i, x in zip(ids, proposte.lettere, strict=True) for v in x.voci],
+    residui = _residui(pratiche, {v.credito_id for x in proposte.lettere for v in x.voci})
+    colonne_voce = (
+        "residuo",
+        "lettera_id",
+        "credito_id",
+        "principale",
+        "interessi",
+        "spese",
+        "maggiorazione",
     )
-    esclusioni = [
-        {"credito_id": c, "articolo": e.articolo, "motivo": e.motivo, "dal": e.dal}
-        for c, e in proposte.esclusi
-    ]
-    inserisci(s, RigaEsclusione, esclusioni, {"lotto_id": lotto.id})
-    inserisci(
-        s,
-        RigaSegnalazione,
-        [_riga_segnalazione(c, x) for c, x in proposte.segnalazioni],
-        {"lotto_id": lotto.id},
+    voci = [_riga_voce(i, v, residui) for i, x in zip(ids, proposte.lettere, strict=True) for v in x.voci]
+    inserisci_colonne(s, LetteraCredito, colonne_voce, voci)
+    esclusioni = [(c, e.articolo, e.motivo, e.dal) for c, e in proposte.esclusi]
+    colonne_esclusione = ("credito_id", "articolo", "motivo", "dal")
+    inserisci_colonne(s, RigaEsclusione, colonne_esclusione, esclusioni, {"lotto_id": lotto.id})
+    colonne_segnalazione = (
+        "credito_id",
+        "tipo",
+        "articolo",
+        "motivo",
+        "destinatario_id",
+        "principale",
+        "interessi",
+        "spese",
+        "maggiorazione",
     )
+    segnalazioni = [_riga_segnalazione(c, x) for c, x in proposte.segnalazioni]
+    inserisci_colonne(s, RigaSegnalazione, colonne_segnalazione, segnalazioni, {"lotto_id": lotto.id})
     testo = f"lotto del {oggi:%d/%m/%Y}: {len(proposte.lettere)} lettere proposte"
     registra(s, op, cosa="lotto.proposto", perche=testo, entita="lotto", entita_id=lotto.id)
     return lotto.id
 
 
-def _riga_lettera(x: LetteraRaggruppata) -> dict[str, Any]:
+def _riga_lettera(x: LetteraRaggruppata) -> tuple[Any, ...]:
     importi = x.importi
+    return (
+        x.tipo.value,
+        x.canale.value,
+        x.destinatario.id,
+        x.ruolo.value,
+        x.struttura,
+        importi.principale,
+        importi.interessi,
+        importi.spese,
+        importi.maggiorazione,
+        importi.totale,
+        [{"articolo": m.articolo, "testo": m.testo} for m in x.motivi],
+    )
+
+
+def _residui(pratiche: list[Pratica], ids: set[int]) -> dict[int, Decimal]:
+    """Each credit's residual now: frozen with the letter, so a later payment shows (``differenze``).
+
+    The amount minus every recorded payment (whatever its date), from the facts just loaded in
+    the same transaction: the values ``totali_pagati`` would sum again in the database.
+    """
     return {
-        "origine": "lotto",
-        "id_esterno": None,
-        "stato": StatoLettera.BOZZA.value,
-        "tipo": x.tipo.value,
-        "canale": x.canale.value,
-        "destinatario_id": x.destinatario.id,
-        "ruolo": x.ruolo.value,
-        "struttura": x.struttura,
-        "principale": importi.principale,
-        "interessi": importi.interessi,
-        "spese": importi.spese,
-        "maggiorazione": importi.maggiorazione,
-        "totale": importi.totale,
-        "motivi": [{"articolo": m.articolo, "testo": m.testo} for m in x.motivi],
+        p.credito_id: p.importo - sum((x.importo for x in p.pagamenti), Decimal("0.00"))
+        for p in pratiche
+        if p.credito_id in ids
     }
 
 
-def _residui(s: Session, ids: set[int]) -> dict[int, Decimal]:
-    """Each credit's residual now: frozen with the letter, so a later payment shows (``differenze``)."""
-    pagato = totali_pagati(s, ids)
-    importi = {
-        i: v
-        for blocco in a_blocchi(sorted(ids))
-        for i, v in s.execute(select(Credito.id, Credito.importo).where(Credito.id.in_(blocco)))
-    }
-    return {i: v - pagato.get(i, Decimal("0.00")) for i, v in importi.items()}
-
-
-def _riga_voce(lettera_id: int, voce: Voce, residui: dict[int, Decimal]) -> dict[str, Any]:
+def _riga_voce(lettera_id: int, voce: Voce, residui: dict[int, Decimal]) -> tuple[Any, ...]:
     importi = voce.importi
-    return {
-        "residuo": residui[voce.credito_id],
-        "lettera_id": lettera_id,
-        "credito_id": voce.credito_id,
-        "principale": importi.principale,
-        "interessi": importi.interessi,
-        "spese": importi.spese,
-        "maggiorazione": importi.maggiorazione,
-    }
+    return (
+        residui[voce.credito_id],
+        lettera_id,
+        voce.credito_id,
+        importi.principale,
+        importi.interessi,
+        importi.spese,
+        importi.maggiorazione,
+    )
 
 
-def _riga_segnalazione(credito_id: int, x: SegnalazioneRegola) -> dict[str, Any]:
+def _riga_segnalazione(credito_id: int, x: SegnalazioneRegola) -> tuple[Any, ...]:
     importi = x.importi
-    return {
-        "credito_id": credito_id,
-        "tipo": x.tipo.value,
-        "articolo": x.articolo,
-        "motivo": x.motivo,
-        "destinatario_id": x.destinatario.id if x.destinatario else None,
-        "principale": importi.principale if importi else None,
-        "interessi": importi.interessi if importi else None,
-        "spese": importi.spese if importi else None,
-        "maggiorazione": importi.maggiorazione if importi else None,
-    }
+    return (
+        credito_id,
+        x.tipo.value,
+        x.articolo,
+        x.motivo,
+        x.destinatario.id if x.destinatario else None,
+        importi.principale if importi else None,
+        importi.interessi if importi else None,
+        importi.spese if importi else None,
+        importi.maggiorazione if importi else None,
+    )
 
 
 def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLotto) -> Lotto:
