@@ -8,6 +8,7 @@ phase are never set by this import.
 from __future__ import annotations
 
 from datetime import date, timedelta
+from functools import partial
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -23,6 +24,8 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
+from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura
+from corrispondenza.importa.colonne import COLONNE
 from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import Piano, unici
 from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
@@ -42,6 +45,18 @@ CAMPI = (
 )
 _leggi_tipo = leggi_enum(TipoCredito)
 SCADENZA_MASSIMA = timedelta(days=5 * 366)
+_CHIAVI = (
+    "id_esterno",
+    "struttura",
+    "tipo",
+    "soggetto_id",
+    "numero_documento",
+    "data_documento",
+    "data_prestazione",
+    "scadenza",
+    "importo",
+    "descrizione",
+)
 
 
 class ImportaCrediti(ImportatoreTabella):
@@ -99,6 +114,38 @@ class ImportaCrediti(ImportatoreTabella):
             riga.errore("descrizione", "descrizione troppo lunga (massimo 200 caratteri)")
         return rec
 
+    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> list[dict[str, Any] | None] | None:
+        """``valida`` column by column for the rows that are certainly valid (``colonnare.py``)."""
+        c = Colonne.da(righe, COLONNE["crediti"])
+        if c is None:
+            return None
+        id_esterno = c.grezza("id_credito")
+        c.segna(v is None or len(v) > 50 for v in id_esterno)
+        documento = c.lette("data_documento", data_non_futura(ctx.oggi))
+        prestazione = c.lette("data_prestazione", data_non_futura(ctx.oggi))
+        scadenza = c.lette("scadenza", leggi_data)
+        limite = ctx.oggi + SCADENZA_MASSIMA
+        c.segna(map(partial(_date_dubbie, limite=limite), documento, prestazione, scadenza))
+
+        def struttura(s: str) -> str:
+            if s.upper() not in ctx.strutture:
+                raise ValueError(s)
+            return s.upper()
+
+        colonne = [
+            id_esterno,
+            c.lette("struttura", struttura, obbligatorio=True),
+            c.lette("tipo", lambda v: _leggi_tipo(v).value, obbligatorio=True),
+            c.cercate("codice_fiscale", str.upper, self.soggetti),  # not found: ``_soggetto`` decides
+            c.testo("numero_documento", 50),
+            documento,
+            prestazione,
+            scadenza,
+            c.lette("importo", leggi_positivo, obbligatorio=True),
+            c.testo("descrizione", 200),
+        ]
+        return c.records(_CHIAVI, colonne)
+
     def _soggetto(self, riga: Riga) -> int | None:
         """The debtor's id; a code already in the archive was validated when it was imported."""
         soggetto_id = self.soggetti.get(riga.grezzo("codice_fiscale").upper())
@@ -138,6 +185,16 @@ class ImportaCrediti(ImportatoreTabella):
     def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         rettificati = [rec["id"] for rec, diff in piano.aggiornati if "importo" in diff]
         riallinea_stati(s, ctx.op, rettificati, importazione_id)
+
+
+def _date_dubbie(documento: Any, prestazione: Any, scadenza: Any, limite: date) -> bool:
+    """What ``_date_coerenti`` would report, on dates already read (a ``SCARTO`` is marked already)."""
+    if documento is None and prestazione is None:
+        return True
+    if scadenza is None or SCARTO in (documento, prestazione, scadenza):
+        return False
+    inizio = documento or prestazione
+    return scadenza > limite or (inizio is not None and scadenza < inizio)
 
 
 def _date_coerenti(riga: Riga, rec: dict[str, Any], oggi: date) -> None:

@@ -19,6 +19,8 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_provincia,
 )
+from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura
+from corrispondenza.importa.colonne import COLONNE
 from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import unici
 from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
@@ -94,6 +96,50 @@ class ImportaSoggetti(ImportatoreTabella):
             _coerenza(riga, rec, tipo, ctx.oggi)
         return rec
 
+    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> list[dict[str, Any] | None] | None:
+        """``valida`` column by column for the rows that are certainly valid (``colonnare.py``)."""
+        c = Colonne.da(righe, COLONNE["soggetti"])
+        if c is None:
+            return None
+        non_futura = data_non_futura(ctx.oggi)
+        cf = c.lette("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
+        tipo = c.lette("tipo", _leggi_tipo, obbligatorio=True)
+        testi = {nome: c.testo(nome, massimo) for nome, massimo in _TESTI.items()}
+        colonne: dict[str, list[Any]] = {
+            "codice_fiscale": cf,
+            "tipo": [t if t is SCARTO else t.value for t in tipo],
+            **testi,
+            "data_nascita": c.lette("data_nascita", non_futura),
+            "cap": c.lette("cap", leggi_cap),
+            "provincia": c.lette("provincia", leggi_provincia),
+            "domicilio_cap": c.lette("domicilio_cap", leggi_cap),
+            "domicilio_provincia": c.lette("domicilio_provincia", leggi_provincia),
+            "email": c.lette("email", leggi_email),
+            "pec": c.lette("pec", leggi_email),
+            "deceduto_il": c.lette("deceduto_il", non_futura),
+            "fallimento_il": c.lette("fallimento_il", non_futura),
+        }
+        colonne["fallito"] = [f is not None for f in colonne["fallimento_il"]]
+        dal_cf: dict[str, date | None] = {}  # the birth date a code encodes, by its date characters
+        nascite = colonne["data_nascita"] = [
+            _nascita_se_coerente(*valori, ctx.oggi, dal_cf)
+            for valori in zip(
+                tipo,
+                cf,
+                testi["cognome"],
+                testi["nome"],
+                testi["ragione_sociale"],
+                colonne["data_nascita"],
+                colonne["deceduto_il"],
+                testi["indirizzo"],
+                c.grezza("cap"),
+                testi["comune"],
+                strict=True,
+            )
+        ]
+        c.segna(n is SCARTO for n in nascite)
+        return c.records(tuple(colonne), list(colonne.values()))
+
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         unici(validi, self.chiave, "codice_fiscale", lambda _: "codice fiscale ripetuto")
 
@@ -122,6 +168,50 @@ def _coerenza(riga: Riga, rec: dict[str, Any], tipo: TipoSoggetto, oggi: date) -
         for nome in ("indirizzo", "cap", "comune"):
             if not riga.grezzo(nome):
                 riga.errore(nome, "indirizzo incompleto: servono indirizzo, CAP e comune")
+
+
+def _nascita_se_coerente(
+    tipo: Any,
+    cf: Any,
+    cognome: str | None,
+    nome: str | None,
+    ragione_sociale: str | None,
+    nascita: Any,
+    deceduto: Any,
+    indirizzo: str | None,
+    cap: str | None,
+    comune: str | None,
+    oggi: date,
+    dal_cf: dict[str, date | None],
+) -> Any:
+    """The row's birth date (from the CF when the column is empty) if ``_coerenza`` would find
+    nothing to report on these already valid cells; ``SCARTO`` otherwise, or if a cell is."""
+    if SCARTO in (tipo, cf, nascita, deceduto):
+        return SCARTO
+    if tipo is TipoSoggetto.FISICA:
+        if not cognome or not nome:
+            return SCARTO
+        if len(cf) == 16:
+            chiave = cf[6:11]
+            if chiave not in dal_cf:
+                dal_cf[chiave] = data_di_nascita(cf, oggi)
+            codificata = dal_cf[chiave]
+            if nascita is None:
+                nascita = codificata
+            elif codificata is not None and (nascita.day, nascita.month, nascita.year % 100) != (
+                codificata.day,
+                codificata.month,
+                codificata.year % 100,
+            ):
+                return SCARTO
+    elif not ragione_sociale or deceduto is not None:
+        return SCARTO
+    if deceduto and nascita and deceduto < nascita:
+        return SCARTO
+    compilati = (indirizzo is not None) + (cap is not None) + (comune is not None)
+    if compilati in (1, 2):
+        return SCARTO
+    return nascita
 
 
 def _data_da_cf(riga: Riga, rec: dict[str, Any], cf: str, oggi: date) -> None:

@@ -1,0 +1,124 @@
+"""Column-wise validation: the fast path of the big imports (soggetti, crediti).
+
+Validating 100 000 rows cell by cell through ``Riga.campo`` costs more than writing them
+(bench/importazione.py). An export repeats the same few hundred dates, amounts and codes in
+every column, so here each column is read once, each *distinct* value goes through the very
+same field reader the row-by-row path uses, and the rows get their results by lookup.
+
+The fast path never reports anything itself: a row with any doubtful cell is marked and goes
+through the importer's ordinary ``valida``, which reports every problem of the row with its
+usual message, row and column. So the fast path only has to recognise rows that are entirely
+correct and build for them the record ``valida`` would have built
+(tests/importa/test_colonnare.py compares the two on good and bad files).
+
+It only applies when every cell of the used columns is text or empty (CSV files, text cells
+of XLSX and JSON); otherwise ``Colonne.da`` returns ``None`` and every row is validated alone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date
+from itertools import repeat
+from operator import itemgetter
+from typing import Any
+
+from corrispondenza.importa.campi import DATA_MINIMA, Riga, leggi_data
+
+SCARTO: Any = object()
+"""The result of a cell that is not valid (or not certainly so): its row goes the slow way."""
+
+_TESTUALI = frozenset({str, type(None)})
+
+
+class Colonne:
+    """The standard columns of a file's rows, each as a list of its (normalised) cells."""
+
+    def __init__(self, n: int, colonne: dict[str, list[str | None]]) -> None:
+        self.n = n
+        self._colonne = colonne
+        self.sospette: set[int] = set()
+        """Rows (by position) that the ordinary ``valida`` must see."""
+
+    @classmethod
+    def da(cls, righe: list[Riga], nomi: Iterable[str]) -> Colonne | None:
+        """The columns ``nomi`` of ``righe``; ``None`` if some cell is not text (or rows differ)."""
+        if not righe or any(r.indici is not righe[0].indici for r in righe):
+            return None
+        indici = righe[0].indici
+        valori = [r.valori for r in righe]
+        colonne: dict[str, list[str | None]] = {}
+        for nome in nomi:
+            if nome in indici:
+                colonna = colonne[nome] = list(map(itemgetter(indici[nome]), valori))
+                if not set(map(type, colonna)) <= _TESTUALI:
+                    return None
+        return cls(len(righe), colonne)
+
+    def grezza(self, nome: str) -> list[str | None]:
+        """The cells as they are: trimmed text, ``None`` for an empty cell or a missing column."""
+        colonna = self._colonne.get(nome)
+        return [None] * self.n if colonna is None else colonna
+
+    def lette(self, nome: str, lettore: Callable[[str], Any], *, obbligatorio: bool = False) -> list[Any]:
+        """Each cell through ``lettore`` (once per distinct value); ``SCARTO`` where it fails.
+
+        An empty cell is ``None``, or ``SCARTO`` if the column is required, as in ``Riga.campo``.
+        """
+        colonna = self.grezza(nome)
+        esiti: dict[str | None, Any] = {}
+        for valore in set(colonna):
+            if valore is None:
+                esiti[None] = SCARTO if obbligatorio else None
+                continue
+            try:
+                esiti[valore] = lettore(valore)
+            except ValueError:
+                esiti[valore] = SCARTO
+        risultati = list(map(esiti.__getitem__, colonna))
+        if any(e is SCARTO for e in esiti.values()):
+            self.sospette.update(i for i, r in enumerate(risultati) if r is SCARTO)
+        return risultati
+
+    def cercate(self, nome: str, chiave: Callable[[str], str], trovati: dict[str, Any]) -> list[Any]:
+        """``trovati[chiave(cella)]`` per row; ``SCARTO`` where the cell is empty or not found."""
+        colonna = self.grezza(nome)
+        if None in colonna:
+            self.sospette.update(i for i, v in enumerate(colonna) if v is None)
+            colonna = ["" if v is None else v for v in colonna]
+        risultati = list(map(trovati.get, map(chiave, colonna), repeat(SCARTO)))
+        if SCARTO in risultati:
+            self.sospette.update(i for i, r in enumerate(risultati) if r is SCARTO)
+        return risultati
+
+    def testo(self, nome: str, massimo: int) -> list[str | None]:
+        """Free text kept as written: longer than ``massimo`` is a problem (``Riga.testo_libero``)."""
+        colonna = self.grezza(nome)
+        if max(map(len, filter(None, colonna)), default=0) > massimo:
+            self.sospette.update(i for i, v in enumerate(colonna) if v is not None and len(v) > massimo)
+        return colonna
+
+    def segna(self, condizione: Iterable[bool]) -> None:
+        """Mark the rows where ``condizione`` (one boolean per row) is true."""
+        self.sospette.update(i for i, c in enumerate(condizione) if c)
+
+    def records(self, chiavi: tuple[str, ...], colonne: list[list[Any]]) -> list[dict[str, Any] | None]:
+        """One record per row from the columns, ``None`` for the rows marked as doubtful."""
+        records: list[dict[str, Any] | None] = [
+            dict(zip(chiavi, t, strict=True)) for t in zip(*colonne, strict=True)
+        ]
+        for i in self.sospette:
+            records[i] = None
+        return records
+
+
+def data_non_futura(oggi: date) -> Callable[[str], date]:
+    """The reader behind ``Riga.data_non_futura``: a date between 01/01/1900 and ``oggi``."""
+
+    def leggi(valore: str) -> date:
+        d = leggi_data(valore)
+        if not DATA_MINIMA <= d <= oggi:
+            raise ValueError("data non plausibile")
+        return d
+
+    return leggi
