@@ -10,6 +10,8 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 from itertools import repeat
 from operator import itemgetter
 from pathlib import Path
@@ -23,6 +25,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from corrispondenza.errors import StoreError
 from corrispondenza.riservato import apri_riservato
+from corrispondenza.store.tipi_colonna import Euro
 
 MIGRAZIONI = Path(__file__).parent / "migrazioni"
 T = TypeVar("T")
@@ -41,11 +44,23 @@ def apri(url: str, *, migra_subito: bool = True) -> Engine:
     return engine
 
 
-def _valori_colonna(righe: list[dict[str, Any]], nome: str, processore: Any) -> list[Any]:
-    """One column's values, converted column by column (much faster than row by row)."""
+def _valori_colonna(righe: list[dict[str, Any]], nome: str, processore: Any, tipo: Any) -> list[Any]:
+    """One column's values, converted column by column (much faster than row by row).
+
+    Imports repeat the same dates and amounts thousands of times: where equal values certainly
+    convert alike (dates, booleans; amounts in cents), each distinct value is converted once.
+    """
     valori = list(map(itemgetter(nome), righe))
     if processore is None:
         return valori
+    tipi = set(map(type, valori)) - {type(None)}
+    if tipi <= {date, bool} or (tipi == {Decimal} and isinstance(tipo, Euro)):
+        try:
+            convertiti = {v: processore(v) for v in set(valori) if v is not None}
+        except Exception:  # converted again one by one below: the first bad row fails, as always
+            convertiti = None
+        if convertiti is not None:
+            return list(map(convertiti.get, valori))
     return [None if v is None else processore(v) for v in valori]
 
 
@@ -169,7 +184,9 @@ def inserisci(
         f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
         f"VALUES ({', '.join([segnaposto] * len(colonne))})"
     )
-    per_colonna = [_valori_colonna(righe, nome, p) for nome, p in zip(nomi, processori, strict=False)]
+    per_colonna = [
+        _valori_colonna(righe, nome, p, c.type) for nome, p, c in zip(nomi, processori, colonne, strict=False)
+    ]
     for valore, p in zip(costanti.values(), processori[len(nomi) :], strict=True):
         per_colonna.append(repeat(valore if p is None or valore is None else p(valore), len(righe)))
     valori = list(zip(*per_colonna, strict=True))
