@@ -24,7 +24,7 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
-from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura
+from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura, importo_positivo
 from corrispondenza.importa.colonne import COLONNE
 from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import Piano, unici
@@ -141,7 +141,7 @@ class ImportaCrediti(ImportatoreTabella):
             documento,
             prestazione,
             scadenza,
-            c.lette("importo", leggi_positivo, obbligatorio=True),
+            c.lette("importo", importo_positivo, obbligatorio=True),
             c.testo("descrizione", 200),
         ]
         return c.records(_CHIAVI, colonne)

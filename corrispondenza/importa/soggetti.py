@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from corrispondenza.dominio.codice_fiscale import data_di_nascita
+from corrispondenza.dominio.codice_fiscale import data_di_nascita, gia_valido
 from corrispondenza.dominio.tipi import TipoSoggetto
 from corrispondenza.importa.campi import (
     Riga,
@@ -62,6 +62,11 @@ _TESTI: dict[str, int] = {
 }
 
 
+def _leggi_cf(valore: str) -> str:
+    """``leggi_codice_fiscale``, with a shortcut for a code already valid as written."""
+    return valore if gia_valido(valore) else leggi_codice_fiscale(valore)
+
+
 class ImportaSoggetti(ImportatoreTabella):
     tipo = "soggetti"
     tabella = Soggetto
@@ -102,7 +107,7 @@ class ImportaSoggetti(ImportatoreTabella):
         if c is None:
             return None
         non_futura = data_non_futura(ctx.oggi)
-        cf = c.lette("codice_fiscale", leggi_codice_fiscale, obbligatorio=True)
+        cf = c.lette("codice_fiscale", _leggi_cf, obbligatorio=True)
         tipo = c.lette("tipo", _leggi_tipo, obbligatorio=True)
         testi = {nome: c.testo(nome, massimo) for nome, massimo in _TESTI.items()}
         colonne: dict[str, list[Any]] = {

@@ -9,6 +9,7 @@ from stdnum.it import codicefiscale, iva
 
 from corrispondenza.dominio.codice_fiscale import (
     carattere_di_controllo,
+    gia_valido,
     partita_iva_valida,
     valida_codice_fiscale,
 )
@@ -57,3 +58,19 @@ def test_codici_generati_validi_e_alterati_rifiutati() -> None:
         sbagliato = caso.choice([c for c in CARATTERI[10:] if c != giusto])
         with pytest.raises(ValueError, match="carattere di controllo errato"):
             valida_codice_fiscale(base + sbagliato)
+
+
+def test_gia_valido_solo_se_valida_lo_restituisce_uguale() -> None:
+    caso = random.Random(13)
+    codici = ["RSSMRA85T10A562S", "rssmra85t10a562s", " RSSMRA85T10A562S", "09123450372", "09123450371"]
+    codici += ["RSSMRA85B31A562" + codicefiscale.calc_check_digit("RSSMRA85B31A562"), "١٢٣٤٥٦٧٠٠١٧"]
+    for _ in range(5000):
+        base = "".join(caso.choice(CARATTERI) for _ in range(15))
+        codici += [base + codicefiscale.calc_check_digit(base), base + caso.choice(CARATTERI)]
+        codici.append("".join(caso.choice("0123456789") for _ in range(11)))
+    for codice in codici:
+        try:
+            atteso = valida_codice_fiscale(codice) == codice
+        except ValueError:
+            atteso = False
+        assert gia_valido(codice) == atteso, codice

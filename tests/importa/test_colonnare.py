@@ -17,6 +17,8 @@ from stdnum.it import codicefiscale
 
 from corrispondenza.campione import genera_campione, scrivi_campione
 from corrispondenza.importa import IMPORTATORI, Contesto
+from corrispondenza.importa.campi import leggi_positivo
+from corrispondenza.importa.colonnare import importo_positivo
 from corrispondenza.importa.lettura import leggi_tabella
 from corrispondenza.importa.motore import _righe, _valida_tutte
 from corrispondenza.store.giornale import Operazione
@@ -164,3 +166,17 @@ def test_celle_non_di_testo_vanno_riga_per_riga(tmp_path: Path) -> None:
     assert _valida("soggetti", percorso, True, {}) == _valida("soggetti", percorso, False, {})
     records, problemi = _valida("soggetti", percorso, True, {})
     assert records[0][1]["cap"] == "40121" and not problemi
+
+
+def test_importo_positivo_come_leggi_positivo() -> None:
+    valori = [*DUBBI, "15,50", "0,01", "0,00", "00012,50", "12345678,90", "123456789,00", "١٢,٥٠", "12,5"]
+    for valore in valori:
+        try:
+            atteso = str(leggi_positivo(valore))
+        except ValueError as exc:
+            atteso = str(exc)
+        try:
+            ottenuto = str(importo_positivo(valore))
+        except ValueError as exc:
+            ottenuto = str(exc)
+        assert ottenuto == atteso, valore
