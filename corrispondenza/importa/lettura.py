@@ -110,8 +110,8 @@ def _leggi_csv(nome: str, testo: str) -> Tabella:
                 intestazione = campi
                 numero_intestazione = numero
                 continue
-            if any(c.strip() for c in campi):
-                righe.append((numero - numero_intestazione + 1, list(campi)))
+            if (campi and campi[0].strip()) or any(c.strip() for c in campi):  # the first cell: cheap
+                righe.append((numero - numero_intestazione + 1, campi))
     except csv.Error:  # an unclosed quote: at the end of the file, or a cell over the csv field limit
         raise _errore(
             nome,
