@@ -14,6 +14,8 @@ from fractions import Fraction
 from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoLettera, TipoSoggetto
 from corrispondenza.stato import StatoCredito
 
+_ZERO = Decimal("0.00")
+
 
 @dataclass(frozen=True, slots=True)
 class Persona:
@@ -109,10 +111,14 @@ class Pratica:
 
     def residuo(self, oggi: date) -> Decimal:
         """DESIGN.md: the amount minus the payments dated on or before the evaluation date."""
-        return self.importo - sum((p.importo for p in self.pagamenti if p.data <= oggi), Decimal("0.00"))
+        if not self.pagamenti:  # most credits: the same subtraction, without the generator
+            return self.importo - _ZERO
+        return self.importo - sum((p.importo for p in self.pagamenti if p.data <= oggi), _ZERO)
 
     def lettere_di(self, *tipi: TipoLettera) -> list[LetteraInviata]:
         """The letters of these kinds, oldest first."""
+        if not self.lettere:
+            return []
         scelte = [x for x in self.lettere if x.tipo in tipi]
         if len(scelte) > 1:
             scelte.sort(key=lambda x: x.data_invio)

@@ -19,7 +19,7 @@ from corrispondenza.dominio.tipi import Canale
 from corrispondenza.regole.esito import Motivo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Scelta:
     """The channel chosen, or ``None`` with the article and the reason why none is possible."""
 

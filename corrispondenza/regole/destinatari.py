@@ -15,7 +15,7 @@ from corrispondenza.dominio.pratica import Persona, Pratica
 from corrispondenza.regole.esito import Ruolo
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Destinatario:
     persona: Persona
     ruolo: Ruolo

@@ -35,7 +35,7 @@ from corrispondenza.regole.procedura import (
     sotto_soglia,
     spese_addebitate,
 )
-from corrispondenza.regole.tempo import Finestra, aggiungi_mesi
+from corrispondenza.regole.tempo import Finestra, aggiungi_mesi, formatta_data
 
 
 def lettere_agli_eredi(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
@@ -48,7 +48,7 @@ def lettere_agli_eredi(pratica: Pratica, oggi: date, par: Parametri) -> Decision
     finestra = _finestra(pratica, par)
     if finestra.prima(oggi):
         return escludi(
-            pratica, "6.8", f"lettera agli eredi possibile dal {finestra.dal:%d/%m/%Y}", finestra.dal
+            pratica, "6.8", f"lettera agli eredi possibile dal {formatta_data(finestra.dal)}", finestra.dal
         )
     inviate = {x.destinatario_id: x for x in pratica.lettere_di(TipoLettera.EREDI)}
     if not inviate and finestra.dopo(oggi):
@@ -76,7 +76,7 @@ def lettere_agli_eredi(pratica: Pratica, oggi: date, par: Parametri) -> Decision
     )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _SottoSoglia:
     """An heir's raccomandata under the ruolo minimum: out only if grouped above it."""
 
@@ -106,7 +106,7 @@ def _per_erede(
     if gia_inviata is not None:
         if gia_inviata.notificata and gia_inviata.data_consegna is not None:
             dal = aggiungi_mesi(gia_inviata.data_consegna, par.regole.ruolo.mesi_dopo_notifica)
-            testo = f"erede {cf}: lettera notificata, iscrivibile a ruolo dal {dal:%d/%m/%Y}"
+            testo = f"erede {cf}: lettera notificata, iscrivibile a ruolo dal {formatta_data(dal)}"
             return Esclusione("8.5", testo, dal)
         if not gia_inviata.fallita:
             return Esclusione("6.10", f"erede {cf}: lettera in attesa della prova di consegna")

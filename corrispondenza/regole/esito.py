@@ -33,13 +33,13 @@ class TipoSegnalazione(StrEnum):
     RUOLO_DIRETTO = "ruolo_diretto"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Motivo:
     articolo: str
     testo: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Importi:
     principale: Decimal = ZERO
     interessi: Decimal = ZERO
@@ -51,7 +51,7 @@ class Importi:
         return self.principale + self.interessi + self.spese + self.maggiorazione
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LetteraProposta:
     """One credit's part of a letter. ``importi.spese`` are the costs already charged on this
     credit (Art. 6 c. 9); the postage of the letter itself is added once per letter when the
@@ -65,7 +65,7 @@ class LetteraProposta:
     motivi: tuple[Motivo, ...]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Esclusione:
     """No letter today, and why; ``dal`` is the first day a letter becomes possible, if known."""
 
@@ -74,7 +74,7 @@ class Esclusione:
     dal: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Segnalazione:
     """A report for another office (Bilancio, Legale) or for a person to review."""
 
@@ -85,7 +85,7 @@ class Segnalazione:
     destinatario: Persona | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Decisione:
     """``sotto_soglia``: raccomandate that go out only if, grouped with the recipient's other
     credits, the residual reaches the ruolo minimum (Art. 6 c. 5: "raggruppare i crediti in

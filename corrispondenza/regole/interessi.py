@@ -46,7 +46,7 @@ class Periodo(Protocol):
     def tasso(self) -> Decimal: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class _Tratto:
     """Days of one stretch of the period at one rate, over a year of ``base`` days."""
 

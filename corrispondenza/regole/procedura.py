@@ -28,7 +28,7 @@ from corrispondenza.regole.esito import (
 )
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.regole.scadenza import moroso_dal
-from corrispondenza.regole.tempo import Finestra, aggiungi_mesi
+from corrispondenza.regole.tempo import Finestra, aggiungi_mesi, formatta_data
 
 FORMALI = (TipoLettera.SOLLECITO, TipoLettera.EREDI)
 
@@ -79,12 +79,12 @@ def avviso(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
     servizio = pratica.data_prestazione or pratica.data_documento
     finestra = finestra_avviso(pratica, regole)
     if finestra.prima(oggi):
-        return escludi(pratica, "5.4", f"avviso possibile dal {finestra.dal:%d/%m/%Y}", finestra.dal)
+        return escludi(pratica, "5.4", f"avviso possibile dal {formatta_data(finestra.dal)}", finestra.dal)
     if finestra.dopo(oggi):
         return revisione(
             pratica,
             "5.4",
-            f"oltre {regole.avviso.mesi_massimi} mesi dalla prestazione del {servizio:%d/%m/%Y} "
+            f"oltre {regole.avviso.mesi_massimi} mesi dalla prestazione del {formatta_data(servizio)} "
             "senza avviso: nessun invio automatico, serve una verifica",
         )
     residuo = pratica.residuo(oggi)
@@ -105,12 +105,13 @@ def sollecito(pratica: Pratica, oggi: date, par: Parametri, ultimo_avviso: Lette
     regole = par.regole
     finestra = finestra_sollecito(ultimo_avviso, regole)
     if finestra.prima(oggi):
-        return escludi(pratica, "6.5", f"sollecito possibile dal {finestra.dal:%d/%m/%Y}", finestra.dal)
+        return escludi(pratica, "6.5", f"sollecito possibile dal {formatta_data(finestra.dal)}", finestra.dal)
     if finestra.dopo(oggi):
         return revisione(
             pratica,
             "6.5",
-            f"oltre {regole.sollecito.mesi_massimi} mesi dall'avviso del {ultimo_avviso.data_invio:%d/%m/%Y} "
+            f"oltre {regole.sollecito.mesi_massimi} mesi dall'avviso del "
+            f"{formatta_data(ultimo_avviso.data_invio)} "
             "senza sollecito: nessun invio automatico, serve una verifica",
         )
     motivo = Motivo("6.3", "nessun pagamento dopo l'avviso: sollecito per il residuo")
@@ -124,16 +125,18 @@ def dopo_il_sollecito(pratica: Pratica, oggi: date, par: Parametri, ultimo: Lett
         return escludi(
             pratica,
             "8.5",
-            f"sollecito notificato il {ultimo.data_consegna:%d/%m/%Y}: "
-            f"iscrivibile a ruolo dal {dal:%d/%m/%Y}",
+            f"sollecito notificato il {formatta_data(ultimo.data_consegna)}: "
+            f"iscrivibile a ruolo dal {formatta_data(dal)}",
             dal,
         )
     if not ultimo.fallita:
         return escludi(
-            pratica, "6.10", f"sollecito del {ultimo.data_invio:%d/%m/%Y} in attesa della prova di consegna"
+            pratica,
+            "6.10",
+            f"sollecito del {formatta_data(ultimo.data_invio)} in attesa della prova di consegna",
         )
     falliti = frozenset(x.canale for x in pratica.lettere_di(*FORMALI) if x.fallita)
-    motivo = Motivo("6.11", f"sollecito del {ultimo.data_invio:%d/%m/%Y} non consegnato: nuovo invio")
+    motivo = Motivo("6.11", f"sollecito del {formatta_data(ultimo.data_invio)} non consegnato: nuovo invio")
     return _formale(pratica, oggi, par, falliti, motivo)
 
 

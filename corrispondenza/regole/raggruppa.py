@@ -31,7 +31,7 @@ from corrispondenza.regole.parametri import Parametri
 Chiave = tuple[int, Ruolo, TipoLettera, str, Canale]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Voce:
     """One credit inside a letter, with its own amounts (the table of credits in the letter)."""
 
@@ -39,7 +39,7 @@ class Voce:
     importi: Importi
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class LetteraRaggruppata:
     tipo: TipoLettera
     canale: Canale
@@ -60,7 +60,7 @@ class LetteraRaggruppata:
         return tuple(v.credito_id for v in self.voci)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Proposte:
     """The planning of a day: letters, credits left out with the reason, reports."""
 

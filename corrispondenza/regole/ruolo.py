@@ -21,7 +21,7 @@ from corrispondenza.regole.interessi import interessi_tesoriere
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.regole.prescrizione import prescritto
 from corrispondenza.regole.procedura import FORMALI, spese_addebitate
-from corrispondenza.regole.tempo import aggiungi_mesi, scadenza_termine
+from corrispondenza.regole.tempo import aggiungi_mesi, formatta_data, scadenza_termine
 
 
 def importo_a_ruolo(pratica: Pratica, oggi: date, par: Parametri) -> Importi | Esclusione:
@@ -33,7 +33,7 @@ def importo_a_ruolo(pratica: Pratica, oggi: date, par: Parametri) -> Importi | E
     consegna = notificati[-1].data_consegna
     dal = aggiungi_mesi(consegna, regole.ruolo.mesi_dopo_notifica)
     if oggi < dal:
-        return Esclusione("8.5", f"iscrivibile a ruolo dal {dal:%d/%m/%Y}", dal)
+        return Esclusione("8.5", f"iscrivibile a ruolo dal {formatta_data(dal)}", dal)
     if prescritto(pratica, oggi, regole):
         return Esclusione("8.9", "credito prescritto: non iscrivibile a ruolo")
     residuo = pratica.residuo(oggi)

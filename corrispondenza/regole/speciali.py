@@ -18,7 +18,7 @@ from corrispondenza.regole.esito import Decisione, Importi, Segnalazione, TipoSe
 from corrispondenza.regole.interessi import interessi_legali, maggiorazione
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.regole.procedura import escludi, revisione
-from corrispondenza.regole.tempo import primo_giorno_dopo, scadenza_termine
+from corrispondenza.regole.tempo import formatta_data, primo_giorno_dopo, scadenza_termine
 
 
 def sanzione(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
@@ -42,13 +42,14 @@ def sanzione(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
         return escludi(
             pratica,
             "3.2",
-            f"ordinanza-ingiunzione notificata il {notifica:%d/%m/%Y}: "
-            f"riscossione coattiva dal {dal:%d/%m/%Y}",
+            f"ordinanza-ingiunzione notificata il {formatta_data(notifica)}: "
+            f"riscossione coattiva dal {formatta_data(dal)}",
             dal,
         )
     importi = Importi(principale=pratica.residuo(oggi))
     testo = (
-        f"ordinanza-ingiunzione notificata il {notifica:%d/%m/%Y} e non pagata: riscossione coattiva diretta"
+        f"ordinanza-ingiunzione notificata il {formatta_data(notifica)} "
+        "e non pagata: riscossione coattiva diretta"
     )
     return _ruolo_diretto(pratica, "3.2", testo, importi)
 
@@ -63,7 +64,7 @@ def controlli_sanitari(pratica: Pratica, oggi: date, par: Parametri) -> Decision
         return escludi(
             pratica,
             "3.3",
-            f"controlli sanitari: maggiorazione e riscossione coattiva dal {dal:%d/%m/%Y}",
+            f"controlli sanitari: maggiorazione e riscossione coattiva dal {formatta_data(dal)}",
             dal,
         )
     residuo = pratica.residuo(oggi)
@@ -78,7 +79,7 @@ def controlli_sanitari(pratica: Pratica, oggi: date, par: Parametri) -> Decision
     )
     testo = (
         f"controlli sanitari non pagati entro {regola.giorni} giorni dalla richiesta del "
-        f"{richiesta:%d/%m/%Y}: maggiorazione del {regola.maggiorazione} %, interessi legali "
+        f"{formatta_data(richiesta)}: maggiorazione del {regola.maggiorazione} %, interessi legali "
         "e riscossione coattiva diretta"
     )
     return _ruolo_diretto(pratica, "3.3", testo, importi)

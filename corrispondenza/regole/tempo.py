@@ -4,6 +4,10 @@
 - "At least N and at most M months after X" is open from X+N to X+M months, both included.
 - A term of N days from X leaves the debtor the whole of day X+N; the consequence starts on
   X+N+1 (``scadenza_termine`` returns X+N, ``decorso`` tells whether a date is past it).
+
+A month's planning asks the same few thousand dates the same questions (X + 3 months, X + 10
+years, "dd/mm/yyyy" in a reason) for 100 000 credits: the answers are memoised, which pure
+functions of hashable arguments allow.
 """
 
 from __future__ import annotations
@@ -11,8 +15,18 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
+
+_MEMORIA = 1 << 16  # distinct dates of a month's planning: a few thousand
 
 
+@lru_cache(maxsize=_MEMORIA, typed=True)
+def formatta_data(giorno: date) -> str:
+    """``date(2026, 3, 5)`` → ``"05/03/2026"``, as every reason of the rules writes a date."""
+    return f"{giorno:%d/%m/%Y}"
+
+
+@lru_cache(maxsize=_MEMORIA, typed=True)
 def aggiungi_mesi(giorno: date, mesi: int) -> date:
     """Calendar months: 31/01 + 1 month = 28/02 (29/02 in a leap year)."""
     indice = giorno.year * 12 + giorno.month - 1 + mesi
@@ -27,11 +41,13 @@ def aggiungi_anni(giorno: date, anni: int) -> date:
     return aggiungi_mesi(giorno, 12 * anni)
 
 
+@lru_cache(maxsize=_MEMORIA, typed=True)
 def scadenza_termine(inizio: date, giorni: int) -> date:
     """The last day of a term of ``giorni`` days from ``inizio`` (still within the term)."""
     return inizio + timedelta(days=giorni)
 
 
+@lru_cache(maxsize=_MEMORIA, typed=True)
 def primo_giorno_dopo(inizio: date, giorni: int) -> date:
     """The day the consequence of a term of ``giorni`` days from ``inizio`` may start (X+N+1)."""
     return scadenza_termine(inizio, giorni) + timedelta(days=1)
@@ -42,7 +58,7 @@ def decorso(inizio: date, giorni: int, oggi: date) -> bool:
     return oggi > scadenza_termine(inizio, giorni)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finestra:
     """A window of dates, both ends included."""
 

@@ -24,6 +24,7 @@ from corrispondenza.regole.prescrizione import data_prescrizione, in_scadenza
 from corrispondenza.regole.procedura import FORMALI, avviso, dopo_il_sollecito, escludi, sollecito
 from corrispondenza.regole.scadenza import moroso_dal
 from corrispondenza.regole.speciali import controlli_sanitari, sanzione
+from corrispondenza.regole.tempo import formatta_data
 from corrispondenza.stato import StatoCredito
 
 _CHIUSI = {
@@ -54,7 +55,7 @@ def valuta(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
         avviso_prescrizione = Segnalazione(
             TipoSegnalazione.PRESCRIZIONE,
             "1.3",
-            f"prescrizione il {fine:%d/%m/%Y}: notificare un sollecito prima di allora",
+            f"prescrizione il {formatta_data(fine)}: notificare un sollecito prima di allora",
         )
         decisione = replace(decisione, segnalazioni=(*decisione.segnalazioni, avviso_prescrizione))
     return decisione
@@ -71,7 +72,7 @@ def _percorso(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
             pratica, "4.2", "né data del documento né della prestazione: impossibile stabilire la scadenza"
         )
     if oggi < dal:
-        return escludi(pratica, "4.1", f"non ancora scaduto: moroso dal {dal:%d/%m/%Y}", dal)
+        return escludi(pratica, "4.1", f"non ancora scaduto: moroso dal {formatta_data(dal)}", dal)
     if pratica.lettere_di(TipoLettera.RATEIZZAZIONE_ACCOLTA):
         return escludi(pratica, "7.6", "rateizzazione accolta in corso")
     if pratica.debitore.deceduto(oggi):
@@ -88,7 +89,7 @@ def _percorso(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
 def _fallimento(pratica: Pratica, oggi: date) -> Decisione:
     residuo = pratica.residuo(oggi)
     testo = (
-        f"procedura concorsuale dal {pratica.debitore.fallimento_il:%d/%m/%Y}: nessuna lettera; "
+        f"procedura concorsuale dal {formatta_data(pratica.debitore.fallimento_il)}: nessuna lettera; "
         f"credito aperto di {formatta_euro(residuo)} da insinuare al passivo"
     )
     segnalazione = Segnalazione(
@@ -98,7 +99,7 @@ def _fallimento(pratica: Pratica, oggi: date) -> Decisione:
 
 
 def _prescritto(pratica: Pratica, fine: date, oggi: date) -> Decisione:
-    testo = f"credito prescritto il {fine:%d/%m/%Y}: nessuna lettera, proposta di stralcio"
+    testo = f"credito prescritto il {formatta_data(fine)}: nessuna lettera, proposta di stralcio"
     segnalazione = Segnalazione(
         TipoSegnalazione.STRALCIO, "1.3", testo, Importi(principale=pratica.residuo(oggi))
     )
