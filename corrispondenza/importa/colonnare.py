@@ -18,11 +18,10 @@ of XLSX and JSON); otherwise ``Colonne.da`` returns ``None`` and every row is va
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
 from itertools import repeat
-from operator import itemgetter
 from typing import Any
 
 from corrispondenza.importa.campi import DATA_MINIMA, Riga, leggi_data, leggi_positivo
@@ -37,7 +36,7 @@ _IMPORTO_SEMPLICE = re.compile(r"[0-9]{1,8},[0-9]{2}")
 class Colonne:
     """The standard columns of a file's rows, each as a list of its (normalised) cells."""
 
-    def __init__(self, n: int, colonne: dict[str, list[str | None]]) -> None:
+    def __init__(self, n: int, colonne: dict[str, Sequence[str | None]]) -> None:
         self.n = n
         self._colonne = colonne
         self.sospette: set[int] = set()
@@ -49,16 +48,17 @@ class Colonne:
         if not righe or any(r.indici is not righe[0].indici for r in righe):
             return None
         indici = righe[0].indici
-        valori = [r.valori for r in righe]
-        colonne: dict[str, list[str | None]] = {}
+        # rows are at least as wide as the header (``normalizza``): no used cell is cut off
+        trasposte = list(zip(*(r.valori for r in righe), strict=False))
+        colonne: dict[str, Sequence[str | None]] = {}
         for nome in nomi:
             if nome in indici:
-                colonna = colonne[nome] = list(map(itemgetter(indici[nome]), valori))
+                colonna = colonne[nome] = trasposte[indici[nome]]
                 if not set(map(type, colonna)) <= _TESTUALI:
                     return None
         return cls(len(righe), colonne)
 
-    def grezza(self, nome: str) -> list[str | None]:
+    def grezza(self, nome: str) -> Sequence[str | None]:
         """The cells as they are: trimmed text, ``None`` for an empty cell or a missing column."""
         colonna = self._colonne.get(nome)
         return [None] * self.n if colonna is None else colonna
@@ -94,7 +94,7 @@ class Colonne:
             self.sospette.update(i for i, r in enumerate(risultati) if r is SCARTO)
         return risultati
 
-    def testo(self, nome: str, massimo: int) -> list[str | None]:
+    def testo(self, nome: str, massimo: int) -> Sequence[str | None]:
         """Free text kept as written: longer than ``massimo`` is a problem (``Riga.testo_libero``)."""
         colonna = self.grezza(nome)
         if max(map(len, filter(None, colonna)), default=0) > massimo:

@@ -161,12 +161,15 @@ class ImportaCrediti(ImportatoreTabella):
 
     def verifica_insieme(self, validi: list[tuple[Riga, dict[str, Any]]], ctx: Contesto) -> None:
         """Ids repeated in the file; an amount corrected below what was already paid."""
-        for riga, rec in unici(
+        unici_nel_file = unici(
             validi,
             self.chiave,
             "id_credito",
             lambda k: f"id_credito ripetuto per la struttura {k[0]}",
-        ):
+        )
+        if not self.pagato:  # no payments in the archive: no amount can fall below them
+            return
+        for riga, rec in unici_nel_file:
             pagato = self.pagato.get(self.esistenti.get((rec["struttura"], rec["id_esterno"]), {}).get("id"))
             if pagato is not None and rec["importo"] < pagato:
                 riga.errore(

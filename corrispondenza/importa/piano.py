@@ -45,6 +45,8 @@ def unici(
             prima[k].errore(colonna, f"{descrizione(k)}: compare di nuovo alla riga {riga.numero}")
         else:
             prima[k] = riga
+    if not ripetute:
+        return list(validi)
     return [(riga, rec) for riga, rec in validi if chiave(rec) not in ripetute]
 
 

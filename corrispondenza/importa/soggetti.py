@@ -191,7 +191,7 @@ def _nascita_se_coerente(
 ) -> Any:
     """The row's birth date (from the CF when the column is empty) if ``_coerenza`` would find
     nothing to report on these already valid cells; ``SCARTO`` otherwise, or if a cell is."""
-    if SCARTO in (tipo, cf, nascita, deceduto):
+    if tipo is SCARTO or cf is SCARTO or nascita is SCARTO or deceduto is SCARTO:
         return SCARTO
     if tipo is TipoSoggetto.FISICA:
         if not cognome or not nome:
@@ -203,10 +203,11 @@ def _nascita_se_coerente(
             codificata = dal_cf[chiave]
             if nascita is None:
                 nascita = codificata
-            elif codificata is not None and (nascita.day, nascita.month, nascita.year % 100) != (
-                codificata.day,
-                codificata.month,
-                codificata.year % 100,
+            elif (
+                codificata is not None
+                and nascita != codificata  # the same day: the common case, at once
+                and (nascita.day, nascita.month, nascita.year % 100)
+                != (codificata.day, codificata.month, codificata.year % 100)
             ):
                 return SCARTO
     elif not ragione_sociale or deceduto is not None:
