@@ -38,6 +38,8 @@ def data_prescrizione(pratica: Pratica, regole: Regole) -> date | None:
         return None
     anni = anni_di_prescrizione(pratica.tipo, regole)
     fine = aggiungi_anni(inizio, anni)
+    if not pratica.lettere:  # most credits: nothing can have interrupted it
+        return fine
     consegne = sorted(x.data_consegna for x in pratica.lettere_di(*INTERRUTTIVE) if x.notificata)
     for consegna in consegne:
         if consegna and inizio <= consegna <= fine:

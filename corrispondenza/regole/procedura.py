@@ -63,7 +63,8 @@ def finestra_avviso(pratica: Pratica, regole: Regole) -> Finestra:
     """Art. 5 c. 4: 3 to 12 months after the service (or the document), and not before arrears."""
     servizio = pratica.data_prestazione or pratica.data_documento
     finestra = Finestra.mesi_dopo(servizio, regole.avviso.mesi_minimi, regole.avviso.mesi_massimi)
-    return Finestra(max(finestra.dal, moroso_dal(pratica, regole) or finestra.dal), finestra.al)
+    dal = max(finestra.dal, moroso_dal(pratica, regole) or finestra.dal)
+    return finestra if dal == finestra.dal else Finestra(dal, finestra.al)
 
 
 def finestra_sollecito(ultimo_avviso: LetteraInviata, regole: Regole) -> Finestra:

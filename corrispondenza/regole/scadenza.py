@@ -20,4 +20,7 @@ def data_scadenza(pratica: Pratica, regole: Regole) -> date | None:
 def moroso_dal(pratica: Pratica, regole: Regole) -> date | None:
     """Art. 4 c. 1: the first day of arrears, the day after the due date."""
     scadenza = data_scadenza(pratica, regole)
-    return scadenza + timedelta(days=1) if scadenza else None
+    return scadenza + _UN_GIORNO if scadenza else None
+
+
+_UN_GIORNO = timedelta(days=1)

@@ -67,6 +67,8 @@ class Finestra:
 
     @classmethod
     def mesi_dopo(cls, riferimento: date, minimi: int, massimi: int) -> Finestra:
+        if cls is Finestra:  # immutable: the same window serves every credit of the same date
+            return _mesi_dopo(riferimento, minimi, massimi)
         return cls(aggiungi_mesi(riferimento, minimi), aggiungi_mesi(riferimento, massimi))
 
     def contiene(self, giorno: date) -> bool:
@@ -77,3 +79,8 @@ class Finestra:
 
     def dopo(self, giorno: date) -> bool:
         return giorno > self.al
+
+
+@lru_cache(maxsize=_MEMORIA, typed=True)
+def _mesi_dopo(riferimento: date, minimi: int, massimi: int) -> Finestra:
+    return Finestra(aggiungi_mesi(riferimento, minimi), aggiungi_mesi(riferimento, massimi))

@@ -168,7 +168,7 @@ def _relazioni(
     eredi: dict[int, list[Erede]] = defaultdict(list)
     t = Relazione.__table__.c
     query = select(t.soggetto_id, t.collegato_id, t.tipo, t.quota_numeratore, t.quota_denominatore)
-    for soggetto_id, collegato_id, tipo, numeratore, denominatore in s.execute(query.order_by(t.id)):
+    for soggetto_id, collegato_id, tipo, numeratore, denominatore in s.execute(query.order_by(t.id)).all():
         collegato = persone[collegato_id]
         if tipo == "erede":
             eredi[soggetto_id].append(Erede(collegato, Fraction(numeratore or 0, denominatore or 1)))
@@ -182,7 +182,7 @@ def _pagamenti(s: Connection) -> dict[int, tuple[Pagamento, ...]]:
     query = select(RigaPagamento.credito_id, RigaPagamento.data, RigaPagamento.importo).order_by(
         RigaPagamento.id
     )
-    for credito_id, data, importo in s.execute(query):
+    for credito_id, data, importo in s.execute(query).all():
         per_credito[credito_id].append(Pagamento(data, importo))
     return _in_tuple(per_credito)
 
