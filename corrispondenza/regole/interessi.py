@@ -93,7 +93,9 @@ def interessi_tesoriere(capitale: Decimal, dal: date, al: date, periodi: Sequenc
 def maggiorazione(importo: Decimal, percentuale: Decimal) -> Decimal:
     """Art. 3 c. 3: the surcharge (30 % by default) on the unpaid part, half-up to the cent."""
     _verifica_capitale(importo)
-    return _in_euro(Fraction(_esatto(importo)) * Fraction(_esatto(percentuale)) / 100)
+    n, d = _esatto(importo).as_integer_ratio()
+    pn, pd = _esatto(percentuale).as_integer_ratio()
+    return _in_euro(Fraction(n * pn, d * pd * 100))
 
 
 def _verifica_capitale(capitale: Decimal) -> None:
@@ -111,15 +113,18 @@ def _esatto(valore: Decimal | int) -> Decimal:
 
 
 def _somma(capitale: Decimal, tratti: Sequence[_Tratto]) -> Decimal:
-    """Sum capitale × rate/100 × days/base over the stretches exactly; round the total only."""
-    totale = sum(
-        (
-            Fraction(_esatto(capitale)) * Fraction(_esatto(t.tasso)) * t.giorni / (100 * t.base)
-            for t in tratti
-        ),
-        Fraction(0),
-    )
-    return _in_euro(totale)
+    """Sum capitale × rate/100 × days/base over the stretches exactly; round the total only.
+
+    In integers (numerator, denominator), one ``Fraction`` at the end: the same exact value as
+    summing a ``Fraction`` per stretch, without reducing each intermediate result.
+    """
+    cn, cd = _esatto(capitale).as_integer_ratio()
+    numeratore, denominatore = 0, 1
+    for t in tratti:
+        tn, td = _esatto(t.tasso).as_integer_ratio()
+        n, d = cn * tn * t.giorni, cd * td * 100 * t.base
+        numeratore, denominatore = numeratore * d + n * denominatore, denominatore * d
+    return _in_euro(Fraction(numeratore, denominatore))
 
 
 def _in_euro(valore: Fraction) -> Decimal:

@@ -113,7 +113,7 @@ def _chiave(proposta: LetteraProposta, struttura: str) -> Chiave:
 
 def _lettera(chiave: Chiave, voci: list[tuple[int, LetteraProposta]], par: Parametri) -> LetteraRaggruppata:
     _, ruolo, tipo, struttura, canale = chiave
-    ordinate = sorted(voci, key=lambda v: v[0])
+    ordinate = voci if len(voci) == 1 else sorted(voci, key=lambda v: v[0])
     motivi = tuple(dict.fromkeys(m for _, p in ordinate for m in p.motivi))
     if len(ordinate) > 1:
         motivi += (Motivo("6.5", f"{len(ordinate)} crediti raggruppati in una sola lettera"),)
@@ -135,12 +135,10 @@ def _spese_invio(tipo: TipoLettera, canale: Canale, par: Parametri) -> Decimal:
 
 
 def _somma(importi: Iterable[Importi]) -> Importi:
-    totale = Importi()
-    for x in importi:
-        totale = Importi(
-            totale.principale + x.principale,
-            totale.interessi + x.interessi,
-            totale.spese + x.spese,
-            totale.maggiorazione + x.maggiorazione,
-        )
-    return totale
+    principale = interessi = spese = maggiorazione = ZERO
+    for x in importi:  # the same additions in the same order, without an Importi per step
+        principale += x.principale
+        interessi += x.interessi
+        spese += x.spese
+        maggiorazione += x.maggiorazione
+    return Importi(principale, interessi, spese, maggiorazione)

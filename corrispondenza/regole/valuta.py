@@ -36,7 +36,7 @@ _CHIUSI = {
 
 def valuta(pratica: Pratica, oggi: date, par: Parametri) -> Decisione:
     """Apply the rules in the Regolamento's order; the first that decides, decides."""
-    if pratica.stato in _CHIUSI:
+    if pratica.stato is not StatoCredito.APERTO and pratica.stato in _CHIUSI:  # no enum hash when open
         return escludi(pratica, *_CHIUSI[pratica.stato])
     residuo = pratica.residuo(oggi)
     if residuo <= 0:
