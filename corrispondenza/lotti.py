@@ -28,9 +28,9 @@ from corrispondenza.regole.raggruppa import LetteraRaggruppata, Proposte, Voce, 
 from corrispondenza.regole.valuta import valuta
 from corrispondenza.stato import LOTTI_APERTI, StatoLettera, StatoLotto, verifica_transizione_lotto
 from corrispondenza.store.blocchi import NomeBlocco, prendi
-from corrispondenza.store.database import a_blocchi
+from corrispondenza.store.database import a_blocchi, inserisci_colonne
 from corrispondenza.store.giornale import Operazione, registra
-from corrispondenza.store.pratiche import carica_pratiche, inserisci_colonne
+from corrispondenza.store.pratiche import carica_pratiche
 from corrispondenza.store.saldi import totali_pagati
 from corrispondenza.store.tabelle import (
     Credito,

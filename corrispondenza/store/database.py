@@ -8,7 +8,7 @@ version of the tool upgrades an older workspace by itself.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from decimal import Decimal
@@ -44,13 +44,13 @@ def apri(url: str, *, migra_subito: bool = True) -> Engine:
     return engine
 
 
-def _valori_colonna(righe: list[dict[str, Any]], nome: str, processore: Any, tipo: Any) -> list[Any]:
+def _valori_colonna(valori: list[Any], processore: Any, tipo: Any) -> list[Any]:
     """One column's values, converted column by column (much faster than row by row).
 
-    Imports repeat the same dates and amounts thousands of times: where equal values certainly
-    convert alike (dates, booleans; amounts in cents), each distinct value is converted once.
+    Imports and lotti repeat the same dates and amounts thousands of times: where equal values
+    certainly convert alike (dates, booleans; amounts in cents), each distinct value is
+    converted once.
     """
-    valori = list(map(itemgetter(nome), righe))
     if processore is None:
         return valori
     tipi = set(map(type, valori)) - {type(None)}
@@ -170,24 +170,45 @@ def inserisci(
     """
     if not righe:
         return
-    costanti = costanti or {}
+    nomi = list(righe[0])
+    colonne = [list(map(itemgetter(nome), righe)) for nome in nomi]
+    _inserisci_colonne(s, tabella, nomi, colonne, len(righe), costanti or {})
+
+
+def inserisci_colonne(
+    s: Session,
+    tabella: type[Any],
+    nomi: Sequence[str],
+    righe: list[tuple[Any, ...]],
+    costanti: dict[str, Any] | None = None,
+) -> None:
+    """``inserisci`` for rows given as tuples in the order of ``nomi`` (no dict per row): what
+    ``pianifica`` writes, tens of thousands of letters, exclusions and reports at a time."""
+    if not righe:
+        return
+    colonne = [list(c) for c in zip(*righe, strict=True)]
+    _inserisci_colonne(s, tabella, list(nomi), colonne, len(righe), costanti or {})
+
+
+def _inserisci_colonne(
+    s: Session, tabella: type[Any], nomi: list[str], valori: list[list[Any]], n: int, costanti: dict[str, Any]
+) -> None:
     connessione = s.connection()
     dialetto = connessione.dialect
     segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
     if segnaposto is None:
-        connessione.execute(insert(tabella.__table__), [{**r, **costanti} for r in righe])
+        righe = [{**dict(zip(nomi, r, strict=True)), **costanti} for r in zip(*valori, strict=True)]
+        connessione.execute(insert(tabella.__table__), righe)
         return
-    nomi = list(righe[0])
     colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
     processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
     sql = (
         f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
         f"VALUES ({', '.join([segnaposto] * len(colonne))})"
     )
-    per_colonna = [
-        _valori_colonna(righe, nome, p, c.type) for nome, p, c in zip(nomi, processori, colonne, strict=False)
+    per_colonna: list[Any] = [
+        _valori_colonna(v, p, c.type) for v, p, c in zip(valori, processori, colonne, strict=False)
     ]
     for valore, p in zip(costanti.values(), processori[len(nomi) :], strict=True):
-        per_colonna.append(repeat(valore if p is None or valore is None else p(valore), len(righe)))
-    valori = list(zip(*per_colonna, strict=True))
-    connessione.exec_driver_sql(sql, valori)
+        per_colonna.append(repeat(valore if p is None or valore is None else p(valore), n))
+    connessione.exec_driver_sql(sql, list(zip(*per_colonna, strict=True)))

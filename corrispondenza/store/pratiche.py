@@ -1,8 +1,7 @@
 """Loading credits as ``Pratica`` objects for the rules: one query per table, assembled in memory.
 
 The rules never touch the database; this is the adapter that gives them every fact they need
-(debtor, representatives, heirs, payments, letters) for many credits at once, and that stores
-what they decided (``inserisci_colonne``, used by ``lotti.pianifica``).
+(debtor, representatives, heirs, payments, letters) for many credits at once.
 
 A month's planning loads every credit (bench/pianificazione.py: 100 000), so each query asks
 only for the columns the rules read, rows are unpacked as tuples (an attribute of a Core row
@@ -13,19 +12,17 @@ constructor; the facts of one person (a ``Persona``, their heirs) are built once
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from enum import Enum
 from fractions import Fraction
-from itertools import repeat
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, Connection, select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.pratica import Erede, LetteraInviata, Pagamento, Persona, Pratica, Rappresentante
 from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoCredito, TipoLettera, TipoSoggetto
 from corrispondenza.stato import StatoCredito
-from corrispondenza.store.database import inserisci
 from corrispondenza.store.tabelle import Credito, Lettera, LetteraCredito, Relazione, Soggetto
 from corrispondenza.store.tabelle import Pagamento as RigaPagamento
 
@@ -225,57 +222,3 @@ def _lettere(s: Connection) -> dict[int, tuple[LetteraInviata, ...]]:
 
 def _in_tuple(gruppi: dict[int, list[Any]]) -> dict[int, tuple[Any, ...]]:
     return {k: tuple(v) for k, v in gruppi.items()}
-
-
-def inserisci_colonne(
-    s: Session,
-    tabella: type[Any],
-    nomi: Sequence[str],
-    righe: list[tuple[Any, ...]],
-    costanti: dict[str, Any] | None = None,
-) -> None:
-    """``store.database.inserisci`` for rows given as tuples in the order of ``nomi``.
-
-    A month's lotto repeats the same few amounts (0,00 above all), dates and articles tens of
-    thousands of times: each distinct value of a column goes through the column's bind
-    processor once (``Euro`` → cents, dates on SQLite), and no dict is built per row. The
-    values stored are exactly those ``inserisci`` would store.
-    """
-    if not righe:
-        return
-    costanti = costanti or {}
-    connessione = s.connection()
-    dialetto = connessione.dialect
-    segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
-    if segnaposto is None:
-        inserisci(s, tabella, [dict(zip(nomi, r, strict=True)) for r in righe], costanti)
-        return
-    colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
-    processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
-    per_colonna: list[Any] = [
-        _converti(valori, p, isinstance(c.type, JSON))
-        for valori, p, c in zip(zip(*righe, strict=True), processori, colonne, strict=False)
-    ]
-    for valore, p in zip(costanti.values(), processori[len(nomi) :], strict=True):
-        per_colonna.append(repeat(valore if p is None or valore is None else p(valore), len(righe)))
-    sql = (
-        f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
-        f"VALUES ({', '.join([segnaposto] * len(colonne))})"
-    )
-    connessione.exec_driver_sql(sql, list(zip(*per_colonna, strict=True)))
-
-
-def _converti(valori: tuple[Any, ...], processore: Any, senza_memoria: bool) -> Sequence[Any]:
-    """One column's values through its processor, each distinct value once (equal values of an
-    ``Euro`` or date column convert alike; JSON values are converted one by one)."""
-    if processore is None:
-        return valori
-    if not senza_memoria:
-        try:
-            distinti = set(valori)
-        except TypeError:  # a value that cannot be hashed (a signalling NaN): one by one, as inserisci
-            pass
-        else:
-            convertiti = {v: None if v is None else processore(v) for v in distinti}
-            return list(map(convertiti.__getitem__, valori))
-    return [None if v is None else processore(v) for v in valori]
