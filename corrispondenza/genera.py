@@ -41,7 +41,7 @@ from sqlalchemy import Engine, select, update
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.dominio.tipi import Canale, TipoLettera
 from corrispondenza.errors import InputNonValidoError, NonTrovatoError, PdfError, Problema
-from corrispondenza.lotti import cambia_stato_lotto
+from corrispondenza.lotti import cambia_stato_lotto, trova_lotto
 from corrispondenza.modelli.contesto import SchedaLettera, dati_delle_lettere, schede
 from corrispondenza.modelli.rendi import LetteraDaComporre, Modello
 from corrispondenza.orologio import adesso
@@ -126,15 +126,12 @@ def genera_lotto(
 ) -> EsitoGenerazione:
     """Generate every letter of an approved lotto that is not already there; see the module doc."""
     with sessione(engine) as s:
-        lotto = s.get(Lotto, lotto_id)
-        if lotto is None:
-            raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
-        if lotto.stato not in (StatoLotto.APPROVATA, StatoLotto.GENERATA):
-            raise InputNonValidoError(
-                f"Il lotto {lotto_id} è «{lotto.stato}»: si generano solo i lotti approvati "
-                f"(corrispondenza lotto approva {lotto_id}).",
-                lotto=lotto_id,
-            )
+        lotto = trova_lotto(
+            s,
+            lotto_id,
+            (StatoLotto.APPROVATA, StatoLotto.GENERATA),
+            f"si generano solo i lotti approvati (corrispondenza lotto approva {lotto_id}).",
+        )
         giorno = lotto.data
         pronte = schede(s, lotto_id, (StatoLettera.APPROVATA, StatoLettera.GENERATA))
 

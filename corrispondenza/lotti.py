@@ -9,6 +9,7 @@ through the one transition table (``stato.py``) and is journaled.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -223,11 +224,22 @@ def _riga_segnalazione(credito_id: int, x: SegnalazioneRegola) -> tuple[Any, ...
     )
 
 
-def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLotto) -> Lotto:
-    """The only way a lotto changes state: checked against the table, its letters follow, journaled."""
+def trova_lotto(
+    s: Session, lotto_id: int, ammessi: Iterable[StatoLotto] | None = None, passo: str = ""
+) -> Lotto:
+    """The lotto ``lotto_id``; with ``ammessi``, only in one of those states, else an Italian
+    error that says which step is needed first (``passo``). Exit status 3 either way."""
     lotto = s.get(Lotto, lotto_id)
     if lotto is None:
         raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
+    if ammessi is not None and StatoLotto(lotto.stato) not in set(ammessi):
+        raise InputNonValidoError(f"Il lotto {lotto_id} è «{lotto.stato}»: {passo}", lotto=lotto_id)
+    return lotto
+
+
+def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLotto) -> Lotto:
+    """The only way a lotto changes state: checked against the table, its letters follow, journaled."""
+    lotto = trova_lotto(s, lotto_id)
     attuale = StatoLotto(lotto.stato)
     verifica_transizione_lotto(attuale, nuovo)
     lotto.stato = nuovo
@@ -255,9 +267,7 @@ def cambia_stato_lotto(s: Session, op: Operazione, lotto_id: int, nuovo: StatoLo
 
 def mostra(s: Session, lotto_id: int) -> dict[str, Any]:
     """The lotto in the ``--json`` shape of the README, with what changed since it was frozen."""
-    lotto = s.get(Lotto, lotto_id)
-    if lotto is None:
-        raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
+    lotto = trova_lotto(s, lotto_id)
     crediti = {
         c.id: c for c in s.scalars(select(Credito).where(Credito.id.in_(_crediti_del_lotto(s, lotto_id))))
     }

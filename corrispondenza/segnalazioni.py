@@ -23,6 +23,7 @@ from corrispondenza.config.schema import Destinatari
 from corrispondenza.consulta import nominativo
 from corrispondenza.dominio.euro import in_json
 from corrispondenza.errors import NonTrovatoError
+from corrispondenza.lotti import trova_lotto
 from corrispondenza.riservato import apri_riservato
 from corrispondenza.stato import StatoLotto
 from corrispondenza.store.tabelle import Credito, Lotto, Segnalazione, Soggetto
@@ -58,9 +59,7 @@ def elenco(s: Session, lotto_id: int | None, tipo: str | None, uffici: Destinata
         lotto_id = s.scalar(select(func.max(Lotto.id)).where(Lotto.stato != StatoLotto.ANNULLATA))
         if lotto_id is None:
             raise NonTrovatoError("Nessun lotto: eseguire prima «corrispondenza pianifica».")
-    lotto = s.get(Lotto, lotto_id)
-    if lotto is None:
-        raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
+    lotto = trova_lotto(s, lotto_id)
     query = (
         select(Segnalazione, Credito, Soggetto)
         .join(Credito, Credito.id == Segnalazione.credito_id)

@@ -48,12 +48,10 @@ from corrispondenza.dominio.tipi import Canale, EsitoStorico, TipoLettera
 from corrispondenza.errors import (
     CorrispondenzaError,
     EsitoIncertoError,
-    InputNonValidoError,
-    NonTrovatoError,
     TrasportoError,
     TrasportoPermanenteError,
 )
-from corrispondenza.lotti import cambia_stato_lotto, differenze_del_lotto
+from corrispondenza.lotti import cambia_stato_lotto, differenze_del_lotto, trova_lotto
 from corrispondenza.modelli.contesto import dati_delle_lettere, riferimento
 from corrispondenza.orologio import adesso, in_utc, oggi
 from corrispondenza.stato import Riscontro, StatoLettera, StatoLotto
@@ -168,15 +166,12 @@ def invia_lotto(
 
 def _lotto_da_inviare(engine: Engine, lotto_id: int, esito: EsitoInvio) -> date:
     with sessione(engine) as s:
-        lotto = s.get(Lotto, lotto_id)
-        if lotto is None:
-            raise NonTrovatoError(f"Nessun lotto con numero {lotto_id}.", lotto=lotto_id)
-        if lotto.stato not in (StatoLotto.GENERATA, StatoLotto.INVIATA):
-            raise InputNonValidoError(
-                f"Il lotto {lotto_id} è nello stato «{lotto.stato}»: si inviano solo i lotti generati "
-                f"(corrispondenza genera {lotto_id}).",
-                lotto=lotto_id,
-            )
+        lotto = trova_lotto(
+            s,
+            lotto_id,
+            (StatoLotto.GENERATA, StatoLotto.INVIATA),
+            f"si inviano solo i lotti generati (corrispondenza genera {lotto_id}).",
+        )
         esito.gia_inviate = s.scalar(
             select(func.count()).where(Lettera.lotto_id == lotto_id, Lettera.stato == StatoLettera.INVIATA)
         )
