@@ -45,18 +45,7 @@ CAMPI = (
 )
 _leggi_tipo = leggi_enum(TipoCredito)
 SCADENZA_MASSIMA = timedelta(days=5 * 366)
-_CHIAVI = (
-    "id_esterno",
-    "struttura",
-    "tipo",
-    "soggetto_id",
-    "numero_documento",
-    "data_documento",
-    "data_prestazione",
-    "scadenza",
-    "importo",
-    "descrizione",
-)
+_CHIAVI = ("id_esterno", "struttura", *CAMPI)
 
 
 class ImportaCrediti(ImportatoreTabella):
