@@ -35,6 +35,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 
+from bench import portata
 from corrispondenza import lotti
 from corrispondenza.campione import genera_campione, scrivi_campione
 from corrispondenza.canali.coda import invia_lotto
@@ -90,16 +91,7 @@ def misura_invio(n_pec: int, processi: int = 2) -> dict[str, dict[str, Any]]:
                 nudi.append(_ciclo_nudo(sandbox, mittente, segreto, buste))
                 sandbox.gestore.attendi_quiete(timeout=300)
     n = len(buste)
-    return {
-        "invio_pec_vs_smtplib": {
-            "valore": round(n / min(nostri), 2),
-            "unita": "lettere/s",
-            "baseline": round(n / min(nudi), 2),
-            "rapporto": round(min(nudi) / min(nostri), 3),
-            "obiettivo": ">= 0.8",
-            "lettere": n,
-        }
-    }
+    return {"invio_pec_vs_smtplib": {**portata(n, nostri, nudi, "lettere/s", ">= 0.8", 2), "lettere": n}}
 
 
 def prepara_lotto_pec(cartella: Path, n_pec: int, processi: int) -> tuple[Path, int]:

@@ -34,6 +34,7 @@ from typing import Any
 from imapclient import IMAPClient
 from sqlalchemy import func, select
 
+from bench import portata
 from corrispondenza.config import carica_config
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.config.schema import Canali, CasellaPec, Server
@@ -84,16 +85,7 @@ def misura_ricevute(n_ricevute: int) -> dict[str, dict[str, Any]]:
                 shutil.rmtree(copia)
                 nudi.append(ciclo_nudo(sandbox, passo, p.ricevute))
     n = p.ricevute
-    return {
-        "ricevute_vs_imapclient": {
-            "valore": round(n / min(nostri), 1),
-            "unita": "ricevute/s",
-            "baseline": round(n / min(nudi), 1),
-            "rapporto": round(min(nudi) / min(nostri), 3),
-            "obiettivo": ">= 0.5",
-            "ricevute": n,
-        }
-    }
+    return {"ricevute_vs_imapclient": {**portata(n, nostri, nudi, "ricevute/s", ">= 0.5", 1), "ricevute": n}}
 
 
 def prepara(base: Path, sandbox: SandboxAvviata, n_ricevute: int) -> Preparato:
