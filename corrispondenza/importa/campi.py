@@ -149,8 +149,10 @@ def leggi_enum(tipo: type[E]) -> Callable[[Valore], E]:
 class Riga:
     """One data row being validated: typed access by standard column name, problems collected.
 
-    ``valori`` are the row's cells with text already trimmed and empty cells as ``None``
-    (``normalizza``); ``indici`` and ``colonne`` are shared by all the rows of a file.
+    ``valori`` are the row's cells as read; a cell is trimmed, and empty text is ``None``, when
+    it is looked at (``valore``), so that a row nobody looks at cell by cell (the column-wise
+    path, ``colonnare.py``) costs nothing. ``indici`` and ``colonne`` are shared by all the rows
+    of a file.
     """
 
     __slots__ = ("colonne", "file", "indici", "numero", "problemi", "valori")
@@ -171,8 +173,12 @@ class Riga:
         self.problemi: list[Problema] = []
 
     def valore(self, nome: str) -> Valore:
+        """The cell: text trimmed, ``None`` for an empty or missing one (a short row of a CSV)."""
         indice = self.indici.get(nome)
-        return None if indice is None else self.valori[indice]
+        if indice is None or indice >= len(self.valori):
+            return None
+        valore = self.valori[indice]
+        return (valore.strip() or None) if type(valore) is str else valore
 
     def grezzo(self, nome: str) -> str:
         return testo(self.valore(nome))
@@ -215,11 +221,3 @@ class Riga:
     @property
     def valida(self) -> bool:
         return not self.problemi
-
-
-def normalizza(valori: list[Valore], larghezza: int) -> list[Valore]:
-    """Trim text, turn empty cells into ``None`` and pad short rows to the header's width."""
-    pulite = [(v.strip() or None) if type(v) is str else v for v in valori]
-    if len(pulite) < larghezza:
-        pulite.extend([None] * (larghezza - len(pulite)))
-    return pulite

@@ -44,17 +44,29 @@ class Colonne:
 
     @classmethod
     def da(cls, righe: list[Riga], nomi: Iterable[str]) -> Colonne | None:
-        """The columns ``nomi`` of ``righe``; ``None`` if some cell is not text (or rows differ)."""
+        """The columns ``nomi`` of ``righe``; ``None`` if some cell is not text (or rows differ).
+
+        Cells are trimmed and empty text becomes ``None`` here, column by column, as
+        ``Riga.valore`` does cell by cell.
+        """
         if not righe or any(r.indici is not righe[0].indici for r in righe):
             return None
         indici = righe[0].indici
-        # rows are at least as wide as the header (``normalizza``): no used cell is cut off
-        trasposte = list(zip(*(r.valori for r in righe), strict=False))
+        valori = [r.valori for r in righe]
+        larghezza = max(indici.values(), default=-1) + 1
+        if min(map(len, valori)) < larghezza:  # short rows of a CSV: the missing cells are empty
+            valori = [v if len(v) >= larghezza else [*v, *[None] * (larghezza - len(v))] for v in valori]
+        trasposte = list(zip(*valori, strict=False))
         colonne: dict[str, Sequence[str | None]] = {}
         for nome in nomi:
             if nome in indici:
-                colonna = colonne[nome] = trasposte[indici[nome]]
-                if not set(map(type, colonna)) <= _TESTUALI:
+                colonna = trasposte[indici[nome]]
+                tipi = set(map(type, colonna))
+                if tipi == {str}:
+                    colonne[nome] = [v.strip() or None for v in colonna]
+                elif tipi <= _TESTUALI:
+                    colonne[nome] = [v if v is None else (v.strip() or None) for v in colonna]
+                else:
                     return None
         return cls(len(righe), colonne)
 

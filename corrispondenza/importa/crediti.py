@@ -54,6 +54,7 @@ class ImportaCrediti(ImportatoreTabella):
     chiave = itemgetter("struttura", "id_esterno")
     confrontati = CAMPI
     origini: ClassVar[dict[str, str]] = {"soggetto_id": "codice_fiscale"}
+    in_due_processi = True
     rettifica = Rettifica(
         "credito.rettificato", "credito", lambda _: "dati del credito rettificati dall'importazione"
     )

@@ -9,7 +9,7 @@ same file twice leaves the database byte-for-byte as it was.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -19,9 +19,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from corrispondenza.errors import DatiNonValidiError, Problema
-from corrispondenza.importa.campi import Riga, normalizza
+from corrispondenza.importa.campi import Riga
 from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
-from corrispondenza.importa.lettura import Tabella, leggi_tabella
+from corrispondenza.importa.lettura import Tabella, Valore, leggi_tabella
 from corrispondenza.importa.piano import Piano
 from corrispondenza.massivo import senza_raccolta_ciclica
 from corrispondenza.store.blocchi import NomeBlocco, prendi
@@ -131,13 +131,23 @@ def _importa(
     mappa_colonne: Mapping[str, str],
     solo_validi: bool,
 ) -> EsitoImportazione:
+    from corrispondenza.importa import flusso  # which builds on this module
+
     tabella = leggi_tabella(percorso)
-    righe, formule = _righe(tabella, importatore.tipo, mappa_colonne)
-    importatore.presenti = frozenset(righe[0].colonne) if righe else frozenset()
-    esito = EsitoImportazione(tipo=importatore.tipo, file=tabella.nome_file)
+    intestazione = mappa_intestazione(tabella, importatore.tipo, mappa_colonne)
     with sessione(engine) as s:
         prendi(s, NomeBlocco.IMPORTA)  # a second import at the same time waits, then finds the data
         importatore.carica(s, ctx)
+        if flusso.applicabile(importatore, tabella):
+            importatore.presenti = frozenset(intestazione.nomi)
+            esito = flusso.importa(s, importatore, tabella, intestazione, percorso, ctx)
+            if esito is not None:
+                return esito
+            # something other than a clean pass (a doubtful row, a repeated key): the whole
+            # file again the ordinary way, which reports it exactly as it always has
+        righe, formule = costruisci_righe(tabella, tabella.righe, intestazione)
+        importatore.presenti = frozenset(righe[0].colonne) if righe else frozenset()
+        esito = EsitoImportazione(tipo=importatore.tipo, file=tabella.nome_file)
         validi = _valida_tutte(importatore, righe, ctx)
         esito.errori = sorted(
             formule + [p for r in righe for p in r.problemi],
@@ -151,18 +161,23 @@ def _importa(
         esito.invariati = piano.invariati
         if piano.vuoto:
             return esito
-        esito.importazione_id = _registra_importazione(s, percorso, esito, ctx.op)
+        registro = crea_importazione(s, percorso, esito.tipo, ctx.op)
+        esito.importazione_id = completa_importazione(s, registro, esito, ctx.op)
         importatore.scrivi(s, piano, ctx, esito.importazione_id)
         esito.scritto = True
     return esito
 
 
-def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> tuple[list[Riga], list[Problema]]:
-    """Match the header to the standard columns; missing required columns stop the import.
+@dataclass(frozen=True)
+class Intestazione:
+    """Where each standard column is in the file's rows, and its name as written there."""
 
-    Rows with a formula in a column that is imported are left out, with one problem per cell;
-    a formula in a column the import ignores does not matter.
-    """
+    indici: dict[str, int]
+    nomi: dict[str, str]
+
+
+def mappa_intestazione(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> Intestazione:
+    """Match the header to the standard columns; missing required columns stop the import."""
     nel_file = {nome.casefold(): i for i, nome in enumerate(tabella.intestazione) if nome}
     problemi: list[Problema] = []
     piegati = [n.casefold() for n in tabella.intestazione]  # matching ignores case: so does this
@@ -190,10 +205,21 @@ def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> tuple[list[
         )
     if problemi:
         raise DatiNonValidiError(f"Il file {tabella.nome_file} non può essere importato:", problemi)
+    return Intestazione(indici, nomi)
+
+
+def costruisci_righe(
+    tabella: Tabella, righe_file: Sequence[tuple[int, list[Valore]]], intestazione: Intestazione
+) -> tuple[list[Riga], list[Problema]]:
+    """The rows to validate, of all the file or a part of it.
+
+    Rows with a formula in a column that is imported are left out, with one problem per cell;
+    a formula in a column the import ignores does not matter.
+    """
+    indici, nomi = intestazione.indici, intestazione.nomi
     righe: list[Riga] = []
     formule: list[Problema] = []
-    larghezza = len(tabella.intestazione)
-    for numero, valori in tabella.righe:
+    for numero, valori in righe_file:
         if tabella.formule:
             nella_riga = [
                 _formula(tabella, numero, nomi[k], tabella.formule[(numero, i)])
@@ -203,7 +229,7 @@ def _righe(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> tuple[list[
             if nella_riga:
                 formule += nella_riga
                 continue
-        righe.append(Riga(tabella.nome_file, numero, normalizza(valori, larghezza), indici, nomi))
+        righe.append(Riga(tabella.nome_file, numero, valori, indici, nomi))
     return righe, formule
 
 
@@ -226,6 +252,13 @@ def _colonna_mancante(tabella: Tabella, nome: str) -> Problema:
 
 
 def _valida_tutte(importatore: Importatore[R], righe: list[Riga], ctx: Contesto) -> list[tuple[Riga, R]]:
+    validi = valida_righe(importatore, righe, ctx)
+    importatore.verifica_insieme(validi, ctx)
+    return validi
+
+
+def valida_righe(importatore: Importatore[R], righe: list[Riga], ctx: Contesto) -> list[tuple[Riga, R]]:
+    """Each row on its own (the checks across rows are ``verifica_insieme``'s)."""
     validi: list[tuple[Riga, R]] = []
     veloci = importatore.valida_colonne(righe, ctx) or [None] * len(righe)
     for riga, record in zip(righe, veloci, strict=True):
@@ -233,38 +266,44 @@ def _valida_tutte(importatore: Importatore[R], righe: list[Riga], ctx: Contesto)
             record = importatore.valida(riga, ctx)
         if record is not None and riga.valida:
             validi.append((riga, record))
-    importatore.verifica_insieme(validi, ctx)
     return validi
 
 
-def _registra_importazione(s: Session, percorso: Path, esito: EsitoImportazione, op: Operazione) -> int:
-    """The import's own record and its journal event: who imported which file, when."""
-    sha256 = hashlib.sha256(percorso.read_bytes()).hexdigest()
+def crea_importazione(s: Session, percorso: Path, tipo: str, op: Operazione) -> Importazione:
+    """The import's own record (who imported which file, when); its counts come at the end."""
     record = Importazione(
-        tipo=esito.tipo,
+        tipo=tipo,
         file=percorso.name,
-        sha256=sha256,
+        sha256=hashlib.sha256(percorso.read_bytes()).hexdigest(),
         quando=op.quando,
         operatore=op.operatore,
-        nuovi=esito.nuovi,
-        aggiornati=esito.aggiornati,
-        invariati=esito.invariati,
-        scartati=esito.scartati,
+        nuovi=0,
+        aggiornati=0,
+        invariati=0,
+        scartati=0,
     )
     s.add(record)
+    s.flush()
+    return record
+
+
+def completa_importazione(s: Session, record: Importazione, esito: EsitoImportazione, op: Operazione) -> int:
+    """The counts of the import on its record, and its journal event."""
+    record.nuovi, record.aggiornati = esito.nuovi, esito.aggiornati
+    record.invariati, record.scartati = esito.invariati, esito.scartati
     s.flush()
     registra(
         s,
         op,
         cosa="importazione",
-        perche=f"importazione {esito.tipo} dal file {percorso.name}",
+        perche=f"importazione {esito.tipo} dal file {record.file}",
         entita="importazione",
         entita_id=record.id,
         dati={
             "nuovi": esito.nuovi,
             "aggiornati": esito.aggiornati,
             "scartati": esito.scartati,
-            "sha256": sha256,
+            "sha256": record.sha256,
         },
         importazione_id=record.id,
     )

@@ -73,6 +73,7 @@ class ImportaSoggetti(ImportatoreTabella):
     chiave = itemgetter("codice_fiscale")
     confrontati = CAMPI
     origini: ClassVar[dict[str, str]] = {"fallito": "fallimento_il"}
+    in_due_processi = True
     rettifica = Rettifica(
         "soggetto.aggiornato", "soggetto", lambda _: "dati anagrafici aggiornati dall'importazione"
     )

@@ -44,9 +44,16 @@ class ImportatoreTabella(Importatore[dict[str, Any]]):
     origini: ClassVar[Mapping[str, str]] = {}
     rettifica: ClassVar[Rettifica]
     esistenti: dict[Any, dict[str, Any]]
+    in_due_processi: ClassVar[bool] = False
+    """Big CSV files are validated in a second process while this one writes (``flusso.py``):
+    only for kinds whose ``dopo`` needs nothing of the new rows."""
+
+    @property
+    def campi(self) -> tuple[str, ...]:
+        """The compared fields whose column is in the file: what an update may change."""
+        return self.aggiornabili(self.confrontati, self.origini)
 
     def pianifica(self, records: list[dict[str, Any]], ctx: Contesto) -> Piano[dict[str, Any]]:
-        self.campi = self.aggiornabili(self.confrontati, self.origini)
         return confronta(records, self.esistenti, self.chiave, self.campi)
 
     def costanti(self, importazione_id: int) -> dict[str, Any]:
@@ -55,6 +62,12 @@ class ImportatoreTabella(Importatore[dict[str, Any]]):
 
     def scrivi(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
         inserisci(s, self.tabella, piano.nuovi, self.costanti(importazione_id))
+        self.scrivi_aggiornati(s, piano, ctx, importazione_id)
+
+    def scrivi_aggiornati(
+        self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int
+    ) -> None:
+        """All of ``scrivi`` after the new rows: what ``flusso.py`` runs once it has inserted them."""
         aggiorna(s, self.tabella, piano, self.campi)
         r = self.rettifica
         for rec, diff in piano.aggiornati:
@@ -71,7 +84,11 @@ class ImportatoreTabella(Importatore[dict[str, Any]]):
         self.dopo(s, piano, ctx, importazione_id)
 
     def dopo(self, s: Session, piano: Piano[dict[str, Any]], ctx: Contesto, importazione_id: int) -> None:
-        """Effects of the written rows elsewhere (a credit's state); none by default."""
+        """Effects of the changed rows elsewhere (a credit's state); none by default.
+
+        It sees the rows updated (``piano.aggiornati``), not the new ones: on the two-process
+        path those are already written when it runs and ``piano.nuovi`` is empty.
+        """
 
 
 def aggiorna(s: Session, tabella: type[Any], piano: Piano[dict[str, Any]], campi: tuple[str, ...]) -> None:

@@ -44,7 +44,7 @@ def apri(url: str, *, migra_subito: bool = True) -> Engine:
     return engine
 
 
-def _valori_colonna(valori: list[Any], processore: Any, tipo: Any) -> list[Any]:
+def _valori_colonna(valori: Sequence[Any], processore: Any, tipo: Any) -> Sequence[Any]:
     """One column's values, converted column by column (much faster than row by row).
 
     Imports and lotti repeat the same dates and amounts thousands of times: where equal values
@@ -194,21 +194,48 @@ def _inserisci_colonne(
     s: Session, tabella: type[Any], nomi: list[str], valori: list[list[Any]], n: int, costanti: dict[str, Any]
 ) -> None:
     connessione = s.connection()
-    dialetto = connessione.dialect
-    segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
-    if segnaposto is None:
+    inserimento = Inserimento(connessione.dialect, tabella, nomi, costanti)
+    if inserimento.sql is None:
         righe = [{**dict(zip(nomi, r, strict=True)), **costanti} for r in zip(*valori, strict=True)]
         connessione.execute(insert(tabella.__table__), righe)
         return
-    colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
-    processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
-    sql = (
-        f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
-        f"VALUES ({', '.join([segnaposto] * len(colonne))})"
-    )
-    per_colonna: list[Any] = [
-        _valori_colonna(v, p, c.type) for v, p, c in zip(valori, processori, colonne, strict=False)
-    ]
-    for valore, p in zip(costanti.values(), processori[len(nomi) :], strict=True):
-        per_colonna.append(repeat(valore if p is None or valore is None else p(valore), n))
-    connessione.exec_driver_sql(sql, list(zip(*per_colonna, strict=True)))
+    inserimento.esegui(connessione, inserimento.righe(valori, n))
+
+
+class Inserimento:
+    """A bulk INSERT prepared once: the statement, and how each column's values are converted.
+
+    Split in two so the conversion (``righe``, pure Python, the costly half) can run in another
+    process than the one holding the connection (``importa/flusso.py``); both halves built from
+    the same table, names and dialect agree by construction.
+    """
+
+    def __init__(self, dialetto: Any, tabella: type[Any], nomi: Sequence[str], costanti: dict[str, Any]):
+        segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+        colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
+        self.nomi = list(nomi)
+        self._colonne = colonne[: len(nomi)]
+        self._processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
+        self._costanti = [
+            v if p is None or v is None else p(v)
+            for v, p in zip(costanti.values(), self._processori[len(nomi) :], strict=True)
+        ]
+        self.sql = (
+            None
+            if segnaposto is None
+            else f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
+            f"VALUES ({', '.join([segnaposto] * len(colonne))})"
+        )
+
+    def righe(self, valori: Sequence[Sequence[Any]], n: int) -> list[tuple[Any, ...]]:
+        """The driver's parameter tuples from the values of each column in ``nomi`` (``n`` rows)."""
+        per_colonna: list[Any] = [
+            _valori_colonna(v, p, c.type)
+            for v, p, c in zip(valori, self._processori, self._colonne, strict=False)
+        ]
+        per_colonna.extend(repeat(v, n) for v in self._costanti)
+        return list(zip(*per_colonna, strict=True))
+
+    def esegui(self, connessione: Any, righe: list[tuple[Any, ...]]) -> None:
+        if righe:
+            connessione.exec_driver_sql(self.sql, righe)

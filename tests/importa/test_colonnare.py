@@ -20,7 +20,7 @@ from corrispondenza.importa import IMPORTATORI, Contesto
 from corrispondenza.importa.campi import leggi_positivo
 from corrispondenza.importa.colonnare import importo_positivo
 from corrispondenza.importa.lettura import leggi_tabella
-from corrispondenza.importa.motore import _righe, _valida_tutte
+from corrispondenza.importa.motore import _valida_tutte, costruisci_righe, mappa_intestazione
 from corrispondenza.store.giornale import Operazione
 
 OGGI = date(2026, 11, 23)
@@ -131,7 +131,8 @@ def file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 def _valida(tipo: str, percorso: Path, veloce: bool, soggetti: dict[str, int]) -> tuple[list[Any], list[Any]]:
     importatore = IMPORTATORI[tipo]()
-    righe, _ = _righe(leggi_tabella(percorso), tipo, {})
+    tabella = leggi_tabella(percorso)
+    righe, _ = costruisci_righe(tabella, tabella.righe, mappa_intestazione(tabella, tipo, {}))
     importatore.presenti = frozenset(righe[0].colonne)
     importatore.esistenti = {}
     importatore.soggetti = soggetti  # type: ignore[attr-defined]
