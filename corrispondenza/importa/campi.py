@@ -49,9 +49,10 @@ def leggi_data(valore: Valore) -> date:
     return _data_da_testo(testo(valore))
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=65536)
 def _data_da_testo(s: str) -> date:
-    """Exports repeat the same few hundred dates thousands of times: each is parsed once.
+    """Exports repeat the same dates thousands of times (birth dates: some tens of thousands): each
+    is parsed once.
 
     Errors are not cached (``lru_cache`` does not keep exceptions), so every bad cell is reported.
     """

@@ -21,6 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from itertools import repeat
 from typing import Any
 
@@ -34,21 +35,23 @@ _IMPORTO_SEMPLICE = re.compile(r"[0-9]{1,8},[0-9]{2}")
 
 
 class Colonne:
-    """The standard columns of a file's rows, each as a list of its (normalised) cells."""
+    """The standard columns of a file's rows, each as the list of its cells.
+
+    A cell counts trimmed, and empty text as ``None``, as ``Riga.valore`` has it; a column read
+    value by value (``lette``) does that once per distinct value, the others once per cell,
+    the first time they are asked for (``grezza``).
+    """
 
     def __init__(self, n: int, colonne: dict[str, Sequence[str | None]]) -> None:
         self.n = n
-        self._colonne = colonne
+        self._grezze = colonne
+        self._pulite: dict[str, list[str | None]] = {}
         self.sospette: set[int] = set()
         """Rows (by position) that the ordinary ``valida`` must see."""
 
     @classmethod
     def da(cls, righe: list[Riga], nomi: Iterable[str]) -> Colonne | None:
-        """The columns ``nomi`` of ``righe``; ``None`` if some cell is not text (or rows differ).
-
-        Cells are trimmed and empty text becomes ``None`` here, column by column, as
-        ``Riga.valore`` does cell by cell.
-        """
+        """The columns ``nomi`` of ``righe``; ``None`` if some cell is not text (or rows differ)."""
         if not righe or any(r.indici is not righe[0].indici for r in righe):
             return None
         indici = righe[0].indici
@@ -60,36 +63,41 @@ class Colonne:
         colonne: dict[str, Sequence[str | None]] = {}
         for nome in nomi:
             if nome in indici:
-                colonna = trasposte[indici[nome]]
-                tipi = set(map(type, colonna))
-                if tipi == {str}:
-                    colonne[nome] = [v.strip() or None for v in colonna]
-                elif tipi <= _TESTUALI:
-                    colonne[nome] = [v if v is None else (v.strip() or None) for v in colonna]
-                else:
+                colonna = colonne[nome] = trasposte[indici[nome]]
+                if not set(map(type, colonna)) <= _TESTUALI:
                     return None
         return cls(len(righe), colonne)
 
     def grezza(self, nome: str) -> Sequence[str | None]:
-        """The cells as they are: trimmed text, ``None`` for an empty cell or a missing column."""
-        colonna = self._colonne.get(nome)
-        return [None] * self.n if colonna is None else colonna
+        """The cells as they count: trimmed text, ``None`` for an empty cell or a missing column."""
+        if nome not in self._pulite:
+            colonna = self._grezze.get(nome)
+            self._pulite[nome] = (
+                [None] * self.n
+                if colonna is None
+                else [v if v is None else (v.strip() or None) for v in colonna]
+            )
+        return self._pulite[nome]
 
     def lette(self, nome: str, lettore: Callable[[str], Any], *, obbligatorio: bool = False) -> list[Any]:
         """Each cell through ``lettore`` (once per distinct value); ``SCARTO`` where it fails.
 
         An empty cell is ``None``, or ``SCARTO`` if the column is required, as in ``Riga.campo``.
         """
-        colonna = self.grezza(nome)
+        colonna = self._grezze.get(nome)
+        if colonna is None:
+            colonna = [None] * self.n
+        vuota = SCARTO if obbligatorio else None
         esiti: dict[str | None, Any] = {}
-        for valore in set(colonna):
-            if valore is None:
-                esiti[None] = SCARTO if obbligatorio else None
+        for grezzo in set(colonna):
+            valore = grezzo and grezzo.strip()
+            if not valore:
+                esiti[grezzo] = vuota
                 continue
             try:
-                esiti[valore] = lettore(valore)
+                esiti[grezzo] = lettore(valore)
             except ValueError:
-                esiti[valore] = SCARTO
+                esiti[grezzo] = SCARTO
         risultati = list(map(esiti.__getitem__, colonna))
         if any(e is SCARTO for e in esiti.values()):
             self.sospette.update(i for i, r in enumerate(risultati) if r is SCARTO)
@@ -119,9 +127,10 @@ class Colonne:
 
     def records(self, chiavi: tuple[str, ...], colonne: list[list[Any]]) -> list[dict[str, Any] | None]:
         """One record per row from the columns, ``None`` for the rows marked as doubtful."""
-        records: list[dict[str, Any] | None] = [
-            dict(zip(chiavi, t, strict=True)) for t in zip(*colonne, strict=True)
-        ]
+        if len(chiavi) != len(colonne) or any(len(c) != self.n for c in colonne):
+            raise ValueError("colonne e nomi non corrispondono")  # a bug of the importer, not of the file
+        per_riga = zip(*colonne, strict=True)
+        records: list[dict[str, Any] | None] = list(map(dict, map(partial(zip, chiavi), per_riga)))
         for i in self.sospette:
             records[i] = None
         return records

@@ -9,6 +9,7 @@ the reason, never guessed at.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import zipfile
@@ -17,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from corrispondenza.errors import DatiNonValidiError, Problema
 
@@ -37,9 +38,74 @@ class Tabella:
     formule: dict[tuple[int, int], str] = field(default_factory=dict)
     """Cells holding a formula, by (row, column index): refused where the column is used."""
 
+    @property
+    def vuota(self) -> bool:
+        """No data rows: the header only."""
+        return not self.righe
 
-def leggi_tabella(percorso: Path) -> Tabella:
-    """Read ``percorso`` whatever its format; raise ``DatiNonValidiError`` if it is unreadable."""
+
+class CsvGrande:
+    """A big CSV file whose data rows are parsed part by part, by whoever validates each part
+    (``importa/flusso.py``), or all at once when ``righe`` is first asked for.
+
+    Only a file that starts with a plain header line (no quotes) is read this way, so the data
+    start right after its first newline. The parts are cut after a newline, a guess at where a
+    record ends: a cut inside a quoted cell makes the part before it end inside quotes, which
+    the strict CSV reader refuses (``righe_tra`` raises ``csv.Error``); the caller then reads
+    the file whole, the ordinary way.
+    """
+
+    formule: ClassVar[dict[tuple[int, int], str]] = {}  # a CSV holds values only
+
+    def __init__(self, nome_file: str, testo: str, separatore: str, intestazione: list[str]) -> None:
+        self.nome_file = nome_file
+        self.testo = testo
+        self.separatore = separatore
+        self.intestazione = intestazione
+        self.inizio = testo.index("\n") + 1
+        self.quante = testo.count("\n", self.inizio) + (not testo.endswith("\n"))
+        """Data lines (rows, unless quoted cells hold newlines or some lines are blank)."""
+
+    @property
+    def vuota(self) -> bool:
+        return not self.testo[self.inizio :].strip()
+
+    @functools.cached_property
+    def righe(self) -> list[tuple[int, list[Valore]]]:
+        """All the rows, read exactly as ``leggi_tabella`` reads any CSV."""
+        return _leggi_csv(self.nome_file, self.testo).righe
+
+    def parti(self, righe_per_parte: int) -> list[tuple[int, int]]:
+        """Where to cut the text: about ``righe_per_parte`` lines each, cut after a newline."""
+        passo = max(1, (len(self.testo) - self.inizio) * righe_per_parte // max(self.quante, 1))
+        parti = []
+        inizio = self.inizio
+        while inizio < len(self.testo):
+            fine = self.testo.find("\n", min(inizio + passo, len(self.testo) - 1))
+            fine = len(self.testo) if fine == -1 else fine + 1
+            parti.append((inizio, fine))
+            inizio = fine
+        return parti
+
+    def righe_tra(self, inizio: int, fine: int) -> list[tuple[int, list[Valore]]]:
+        """The rows of one part, numbered within it: good for a clean pass, which reports nothing;
+        anything else is read again whole, with the rows numbered as a spreadsheet does."""
+        lettore = csv.reader(
+            io.StringIO(self.testo[inizio:fine], newline=""), delimiter=self.separatore, strict=True
+        )
+        return [
+            (numero, campi)
+            for numero, campi in enumerate(lettore, start=1)
+            if (campi and campi[0].strip()) or any(c.strip() for c in campi)
+        ]
+
+
+def leggi_tabella(percorso: Path, *, grande_a_parti: int | None = None) -> Tabella | CsvGrande:
+    """Read ``percorso`` whatever its format; raise ``DatiNonValidiError`` if it is unreadable.
+
+    With ``grande_a_parti``, a CSV with at least that many lines comes back as a ``CsvGrande``,
+    its rows not yet parsed.
+    """
     nome = percorso.name
     try:
         dati = percorso.read_bytes()
@@ -49,13 +115,13 @@ def leggi_tabella(percorso: Path) -> Tabella:
         raise _errore(nome, f"impossibile leggere il file ({exc.strerror})") from None
     if not dati.strip():
         raise _errore(nome, "il file è vuoto")
-    tabella = _leggi(percorso, nome, dati)
-    if not any(tabella.intestazione) and not tabella.righe:  # only a BOM, separators, [] or an empty sheet
+    tabella = _leggi(percorso, nome, dati, grande_a_parti)
+    if not any(tabella.intestazione) and tabella.vuota:  # only a BOM, separators, [] or an empty sheet
         raise _errore(nome, "il file è vuoto")
     return tabella
 
 
-def _leggi(percorso: Path, nome: str, dati: bytes) -> Tabella:
+def _leggi(percorso: Path, nome: str, dati: bytes, grande_a_parti: int | None) -> Tabella | CsvGrande:
     if dati.startswith(b"PK\x03\x04"):
         return _leggi_xlsx(nome, dati)
     testo = _decodifica(nome, dati)
@@ -63,7 +129,28 @@ def _leggi(percorso: Path, nome: str, dati: bytes) -> Tabella:
         return _leggi_json(nome, testo)
     if percorso.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
         raise _errore(nome, "il file ha estensione Excel ma non è un file .xlsx valido")
+    if grande_a_parti is not None and testo.count("\n") >= grande_a_parti:
+        grande = _csv_grande(nome, testo)
+        if grande is not None:
+            return grande
     return _leggi_csv(nome, testo)
+
+
+def _separatore(testo: str) -> str:
+    """The one of ``;``, ``,`` and tab that the first line holds most of (``;`` if none)."""
+    prima = testo.lstrip("\r\n").split("\n", 1)[0]
+    separatore = max(_SEPARATORI, key=prima.count)
+    return separatore if prima.count(separatore) else ";"
+
+
+def _csv_grande(nome: str, testo: str) -> CsvGrande | None:
+    """A ``CsvGrande`` if the text starts with a plain header line; else ``None`` (read it whole)."""
+    prima, a_capo, _ = testo.partition("\n")
+    if not a_capo or '"' in prima or not prima.strip("\r \t;,"):
+        return None
+    separatore = _separatore(testo)
+    intestazione = next(csv.reader([prima.removesuffix("\r")], delimiter=separatore))
+    return CsvGrande(nome, testo, separatore, [c.strip() for c in intestazione])
 
 
 def _errore(nome: str, motivo: str, **dove: Any) -> DatiNonValidiError:
@@ -93,10 +180,7 @@ def _decodifica(nome: str, dati: bytes) -> str:
 
 
 def _leggi_csv(nome: str, testo: str) -> Tabella:
-    prima = testo.lstrip("\r\n").split("\n", 1)[0]
-    separatore = max(_SEPARATORI, key=prima.count)
-    if prima.count(separatore) == 0:
-        separatore = ";"
+    separatore = _separatore(testo)
     # strict: an unclosed quote must stop the import, not swallow the rows after it into one cell
     lettore = csv.reader(io.StringIO(testo, newline=""), delimiter=separatore, strict=True)
     intestazione: list[str] | None = None

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from corrispondenza.errors import DatiNonValidiError, Problema
 from corrispondenza.importa.campi import Riga
 from corrispondenza.importa.colonne import COLONNE, OBBLIGATORIE
-from corrispondenza.importa.lettura import Tabella, Valore, leggi_tabella
+from corrispondenza.importa.lettura import CsvGrande, Tabella, Valore, leggi_tabella
 from corrispondenza.importa.piano import Piano
 from corrispondenza.massivo import senza_raccolta_ciclica
 from corrispondenza.store.blocchi import NomeBlocco, prendi
@@ -133,7 +133,8 @@ def _importa(
 ) -> EsitoImportazione:
     from corrispondenza.importa import flusso  # which builds on this module
 
-    tabella = leggi_tabella(percorso)
+    grandi = flusso.RIGHE_MINIME if flusso.puo(importatore) else None
+    tabella = leggi_tabella(percorso, grande_a_parti=grandi)
     intestazione = mappa_intestazione(tabella, importatore.tipo, mappa_colonne)
     with sessione(engine) as s:
         prendi(s, NomeBlocco.IMPORTA)  # a second import at the same time waits, then finds the data
@@ -176,7 +177,7 @@ class Intestazione:
     nomi: dict[str, str]
 
 
-def mappa_intestazione(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) -> Intestazione:
+def mappa_intestazione(tabella: Tabella | CsvGrande, tipo: str, mappa: Mapping[str, str]) -> Intestazione:
     """Match the header to the standard columns; missing required columns stop the import."""
     nel_file = {nome.casefold(): i for i, nome in enumerate(tabella.intestazione) if nome}
     problemi: list[Problema] = []
@@ -195,7 +196,7 @@ def mappa_intestazione(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) ->
             nomi[standard] = nome
         elif standard in OBBLIGATORIE[tipo]:
             problemi.append(_colonna_mancante(tabella, nome))
-    if not problemi and not tabella.righe:
+    if not problemi and tabella.vuota:
         problemi.append(
             Problema(
                 "il file contiene solo l'intestazione: nessuna riga di dati",
@@ -209,7 +210,7 @@ def mappa_intestazione(tabella: Tabella, tipo: str, mappa: Mapping[str, str]) ->
 
 
 def costruisci_righe(
-    tabella: Tabella, righe_file: Sequence[tuple[int, list[Valore]]], intestazione: Intestazione
+    tabella: Tabella | CsvGrande, righe_file: Sequence[tuple[int, list[Valore]]], intestazione: Intestazione
 ) -> tuple[list[Riga], list[Problema]]:
     """The rows to validate, of all the file or a part of it.
 
@@ -233,7 +234,7 @@ def costruisci_righe(
     return righe, formule
 
 
-def _formula(tabella: Tabella, numero: int, colonna: str, testo: str) -> Problema:
+def _formula(tabella: Tabella | CsvGrande, numero: int, colonna: str, testo: str) -> Problema:
     return Problema(
         "la cella contiene una formula: salvare il foglio con i soli valori "
         "(Incolla speciale → Valori) e riprovare",
@@ -244,7 +245,7 @@ def _formula(tabella: Tabella, numero: int, colonna: str, testo: str) -> Problem
     )
 
 
-def _colonna_mancante(tabella: Tabella, nome: str) -> Problema:
+def _colonna_mancante(tabella: Tabella | CsvGrande, nome: str) -> Problema:
     motivo = "colonna obbligatoria mancante"
     if len(tabella.intestazione) == 1 and tabella.separatore:
         motivo += "; l'intestazione è una sola colonna: il separatore non è riconosciuto (usare ; oppure ,)"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any, ClassVar
 
@@ -126,9 +127,8 @@ class ImportaSoggetti(ImportatoreTabella):
             "fallimento_il": c.lette("fallimento_il", non_futura),
         }
         colonne["fallito"] = [f is not None for f in colonne["fallimento_il"]]
-        dal_cf: dict[str, date | None] = {}  # the birth date a code encodes, by its date characters
         nascite = colonne["data_nascita"] = [
-            _nascita_se_coerente(*valori, ctx.oggi, dal_cf)
+            _nascita_se_coerente(*valori, ctx.oggi)
             for valori in zip(
                 tipo,
                 cf,
@@ -188,7 +188,6 @@ def _nascita_se_coerente(
     cap: str | None,
     comune: str | None,
     oggi: date,
-    dal_cf: dict[str, date | None],
 ) -> Any:
     """The row's birth date (from the CF when the column is empty) if ``_coerenza`` would find
     nothing to report on these already valid cells; ``SCARTO`` otherwise, or if a cell is."""
@@ -198,10 +197,7 @@ def _nascita_se_coerente(
         if not cognome or not nome:
             return SCARTO
         if len(cf) == 16:
-            chiave = cf[6:11]
-            if chiave not in dal_cf:
-                dal_cf[chiave] = data_di_nascita(cf, oggi)
-            codificata = dal_cf[chiave]
+            codificata = _nascita_codificata(cf[6:11], oggi)
             if nascita is None:
                 nascita = codificata
             elif (
@@ -219,6 +215,13 @@ def _nascita_se_coerente(
     if compilati in (1, 2):
         return SCARTO
     return nascita
+
+
+@lru_cache(maxsize=65536)
+def _nascita_codificata(caratteri_data: str, oggi: date) -> date | None:
+    """The birth date that the date characters of a code (positions 7 to 11) encode: the
+    same few thousand in every export, each worked out once."""
+    return data_di_nascita(f"______{caratteri_data}_____", oggi)
 
 
 def _data_da_cf(riga: Riga, rec: dict[str, Any], cf: str, oggi: date) -> None:

@@ -236,6 +236,13 @@ class Inserimento:
         per_colonna.extend(repeat(v, n) for v in self._costanti)
         return list(zip(*per_colonna, strict=True))
 
+    def con_costanti(self, righe: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        """Rows converted without the ``costanti`` (``Inserimento(..., {})``), with them added."""
+        if not self._costanti:
+            return righe
+        coda = tuple(self._costanti)
+        return [r + coda for r in righe]
+
     def esegui(self, connessione: Any, righe: list[tuple[Any, ...]]) -> None:
         if righe:
             connessione.exec_driver_sql(self.sql, righe)
