@@ -18,12 +18,12 @@ of XLSX and JSON); otherwise ``Colonne.da`` returns ``None`` and every row is va
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date
 from decimal import Decimal
 from functools import partial
 from itertools import repeat
-from typing import Any
+from typing import Any, overload
 
 from corrispondenza.importa.campi import DATA_MINIMA, Riga, leggi_data, leggi_positivo
 
@@ -125,15 +125,46 @@ class Colonne:
         """Mark the rows where ``condizione`` (one boolean per row) is true."""
         self.sospette.update(i for i, c in enumerate(condizione) if c)
 
-    def records(self, chiavi: tuple[str, ...], colonne: list[list[Any]]) -> list[dict[str, Any] | None]:
+    def records(self, chiavi: tuple[str, ...], colonne: list[list[Any]]) -> Record:
         """One record per row from the columns, ``None`` for the rows marked as doubtful."""
         if len(chiavi) != len(colonne) or any(len(c) != self.n for c in colonne):
             raise ValueError("colonne e nomi non corrispondono")  # a bug of the importer, not of the file
-        per_riga = zip(*colonne, strict=True)
-        records: list[dict[str, Any] | None] = list(map(dict, map(partial(zip, chiavi), per_riga)))
-        for i in self.sospette:
-            records[i] = None
-        return records
+        return Record(chiavi, colonne, frozenset(self.sospette))
+
+
+class Record(Sequence[dict[str, Any] | None]):
+    """The records of a file's rows, kept as columns: each row's dict is made when it is read.
+
+    Whoever needs the rows only as columns (``importa/flusso.py``: all new, none doubtful, on
+    their way to one insert) takes ``colonne`` as they are and no dict is ever made.
+    """
+
+    def __init__(self, chiavi: tuple[str, ...], colonne: list[list[Any]], sospette: frozenset[int]) -> None:
+        self.chiavi = chiavi
+        self.colonne = colonne
+        self.sospette = sospette
+        """Rows whose record is ``None``: the ordinary ``valida`` must see them."""
+
+    def __len__(self) -> int:
+        return len(self.colonne[0]) if self.colonne else 0
+
+    @overload
+    def __getitem__(self, indice: int) -> dict[str, Any] | None: ...
+    @overload
+    def __getitem__(self, indice: slice) -> list[dict[str, Any] | None]: ...
+    def __getitem__(self, indice: int | slice) -> Any:
+        if isinstance(indice, slice):
+            return list(self)[indice]
+        indice = range(len(self))[indice]  # negative indices, and IndexError, as a list has them
+        if indice in self.sospette:
+            return None
+        return dict(zip(self.chiavi, (c[indice] for c in self.colonne), strict=True))
+
+    def __iter__(self) -> Iterator[dict[str, Any] | None]:
+        records = map(dict, map(partial(zip, self.chiavi), zip(*self.colonne, strict=True)))
+        if not self.sospette:
+            return records
+        return (None if i in self.sospette else r for i, r in enumerate(records))
 
 
 def importo_positivo(valore: str) -> Decimal:

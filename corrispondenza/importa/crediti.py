@@ -24,7 +24,7 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_positivo,
 )
-from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura, importo_positivo
+from corrispondenza.importa.colonnare import SCARTO, Colonne, Record, data_non_futura, importo_positivo
 from corrispondenza.importa.colonne import COLONNE
 from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import Piano, unici
@@ -104,7 +104,7 @@ class ImportaCrediti(ImportatoreTabella):
             riga.errore("descrizione", "descrizione troppo lunga (massimo 200 caratteri)")
         return rec
 
-    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> list[dict[str, Any] | None] | None:
+    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> Record | None:
         """``valida`` column by column for the rows that are certainly valid (``colonnare.py``)."""
         c = Colonne.da(righe, COLONNE["crediti"])
         if c is None:

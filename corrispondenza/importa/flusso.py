@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
+from corrispondenza.importa.colonnare import Record
 from corrispondenza.importa.lettura import CsvGrande, Tabella
 from corrispondenza.importa.motore import (
     Contesto,
@@ -243,18 +244,45 @@ def _parte(
 ) -> _Parte:
     """Some rows validated as the ordinary path does, planned, the new ones converted."""
     righe, _ = costruisci_righe(tabella, righe_file, intestazione)
-    validi = valida_righe(importatore, righe, ctx)
+    veloci = importatore.valida_colonne(righe, ctx)
+    if isinstance(veloci, Record) and not veloci.sospette and not importatore.esistenti:
+        # every row certainly valid and none stored yet (a first load): all new, so straight from
+        # the columns to the driver; their keys are unique by the table's unique index
+        return _Parte(
+            veloci.chiavi,
+            _inserimento(inserimenti, dialetto, importatore, veloci.chiavi).righe(
+                veloci.colonne, len(veloci)
+            ),
+            [],
+            [],
+            0,
+        )
+    validi = valida_righe(importatore, righe, ctx, veloci)
     importatore.verifica_insieme(validi, ctx)  # within the part; keys across parts: the parent
     if len(validi) != len(righe) or any(not riga.valida for riga, _ in validi):
         raise _Rinuncia(f"righe con problemi tra la {righe[0].numero} e la {righe[-1].numero}")
     records = [rec for _, rec in validi]
     piano = importatore.pianifica(records, ctx)
-    esistenti = [k for k in map(importatore.chiave, records) if k in importatore.esistenti]
+    esistenti = (
+        [k for k in map(importatore.chiave, records) if k in importatore.esistenti]
+        if importatore.esistenti
+        else []
+    )
     if not piano.nuovi:
         return _Parte((), [], esistenti, piano.aggiornati, piano.invariati)
     nomi = tuple(piano.nuovi[0])
-    if nomi not in inserimenti:
-        inserimenti[nomi] = Inserimento(dialetto, importatore.tabella, nomi, {})  # the parent adds them
     colonne = [list(map(itemgetter(nome), piano.nuovi)) for nome in nomi]
-    nuovi = inserimenti[nomi].righe(colonne, len(piano.nuovi))
+    nuovi = _inserimento(inserimenti, dialetto, importatore, nomi).righe(colonne, len(piano.nuovi))
     return _Parte(nomi, nuovi, esistenti, piano.aggiornati, piano.invariati)
+
+
+def _inserimento(
+    inserimenti: dict[tuple[str, ...], Inserimento],
+    dialetto: Any,
+    importatore: ImportatoreTabella,
+    nomi: tuple[str, ...],
+) -> Inserimento:
+    """The conversion of rows with fields ``nomi``, made once; the constants the parent adds."""
+    if nomi not in inserimenti:
+        inserimenti[nomi] = Inserimento(dialetto, importatore.tabella, nomi, {})
+    return inserimenti[nomi]

@@ -83,7 +83,7 @@ class Importatore(Generic[R]):
     def valida(self, riga: Riga, ctx: Contesto) -> R | None:
         raise NotImplementedError
 
-    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> list[R | None] | None:
+    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> Sequence[R | None] | None:
         """Optional fast path (``colonnare.py``): per row, its record if the row is certainly
         valid, else ``None`` and ``valida`` sees it; ``None`` altogether if it does not apply.
         It reports nothing: every problem comes from ``valida``."""
@@ -258,10 +258,19 @@ def _valida_tutte(importatore: Importatore[R], righe: list[Riga], ctx: Contesto)
     return validi
 
 
-def valida_righe(importatore: Importatore[R], righe: list[Riga], ctx: Contesto) -> list[tuple[Riga, R]]:
-    """Each row on its own (the checks across rows are ``verifica_insieme``'s)."""
+def valida_righe(
+    importatore: Importatore[R],
+    righe: list[Riga],
+    ctx: Contesto,
+    veloci: Sequence[R | None] | None = None,
+) -> list[tuple[Riga, R]]:
+    """Each row on its own (the checks across rows are ``verifica_insieme``'s); ``veloci`` is
+    what ``valida_colonne`` gave, if the caller asked it already."""
     validi: list[tuple[Riga, R]] = []
-    veloci = importatore.valida_colonne(righe, ctx) or [None] * len(righe)
+    if veloci is None:
+        veloci = importatore.valida_colonne(righe, ctx)
+    if not veloci:
+        veloci = [None] * len(righe)
     for riga, record in zip(righe, veloci, strict=True):
         if record is None:
             record = importatore.valida(riga, ctx)

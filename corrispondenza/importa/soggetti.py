@@ -20,7 +20,7 @@ from corrispondenza.importa.campi import (
     leggi_enum,
     leggi_provincia,
 )
-from corrispondenza.importa.colonnare import SCARTO, Colonne, data_non_futura
+from corrispondenza.importa.colonnare import SCARTO, Colonne, Record, data_non_futura
 from corrispondenza.importa.colonne import COLONNE
 from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import unici
@@ -103,7 +103,7 @@ class ImportaSoggetti(ImportatoreTabella):
             _coerenza(riga, rec, tipo, ctx.oggi)
         return rec
 
-    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> list[dict[str, Any] | None] | None:
+    def valida_colonne(self, righe: list[Riga], ctx: Contesto) -> Record | None:
         """``valida`` column by column for the rows that are certainly valid (``colonnare.py``)."""
         c = Colonne.da(righe, COLONNE["soggetti"])
         if c is None:

@@ -45,8 +45,12 @@ class ImportatoreTabella(Importatore[dict[str, Any]]):
     rettifica: ClassVar[Rettifica]
     esistenti: dict[Any, dict[str, Any]]
     in_due_processi: ClassVar[bool] = False
-    """Big CSV files are validated in a second process while this one writes (``flusso.py``):
-    only for kinds whose ``dopo`` needs nothing of the new rows."""
+    """Big CSV files are validated in other processes while this one writes (``flusso.py``).
+
+    Only for kinds whose ``dopo`` needs nothing of the new rows, whose ``chiave`` is a unique
+    index of ``tabella``, and whose ``verifica_insieme``, on rows none of which is stored yet,
+    checks nothing but that uniqueness: a first load goes from the columns to the insert.
+    """
 
     @property
     def campi(self) -> tuple[str, ...]:

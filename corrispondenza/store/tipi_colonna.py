@@ -25,10 +25,11 @@ class Euro(TypeDecorator[Decimal]):
     def process_bind_param(self, value: Decimal | None, dialect: Any) -> int | None:
         if value is None:
             return None
-        centesimi = Decimal(value).scaleb(2)
-        if centesimi.as_tuple().exponent < 0 and centesimi != centesimi.to_integral_value():  # type: ignore[operator]
+        centesimi = (value if type(value) is Decimal else Decimal(value)).scaleb(2)
+        intero = int(centesimi)
+        if intero != centesimi:
             raise ValueError(f"importo con più di due decimali: {value}")
-        return int(centesimi)
+        return intero
 
     def process_result_value(self, value: int | None, dialect: Any) -> Decimal | None:
         return None if value is None else (Decimal(value) * CENTESIMO)
