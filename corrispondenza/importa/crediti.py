@@ -30,8 +30,9 @@ from corrispondenza.importa.motore import Contesto
 from corrispondenza.importa.piano import Piano, unici
 from corrispondenza.importa.tabella import ImportatoreTabella, Rettifica
 from corrispondenza.stato import FaseCredito, StatoCredito
+from corrispondenza.store.database import righe_dal_driver
 from corrispondenza.store.saldi import riallinea_stati, totali_pagati
-from corrispondenza.store.tabelle import Credito, Soggetto
+from corrispondenza.store.tabelle import Credito
 
 CAMPI = (
     "tipo",
@@ -60,7 +61,7 @@ class ImportaCrediti(ImportatoreTabella):
     )
 
     def carica(self, s: Session, ctx: Contesto) -> None:
-        self.soggetti = dict(s.execute(select(Soggetto.codice_fiscale, Soggetto.id)).all())
+        self.soggetti = dict(righe_dal_driver(s, "SELECT codice_fiscale, id FROM soggetti"))
         colonne = [
             Credito.id,
             Credito.struttura,

@@ -24,6 +24,7 @@ nothing inherited (the connection above all) is closed or flushed by it.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import multiprocessing
 import os
 import traceback
@@ -56,6 +57,9 @@ RIGHE_MINIME = 20_000
 
 PARTE = 5_000
 """Rows per part: small enough for the writer to start early, big enough to amortise a message."""
+
+PRIME_PARTI = (PARTE // 10, PARTE // 5, PARTE // 2)
+"""The first parts are smaller: the writer starts as soon as possible and then never waits."""
 
 VALIDATORI = 2
 """Processes validating (the parts go to them in turn): together they keep pace with the writer."""
@@ -101,7 +105,7 @@ def importa(
     """Import a valid file while it is validated; ``None`` (nothing written) if it is not valid."""
     punto = s.begin_nested()
     connessione = s.connection()
-    parti = tabella.parti(PARTE)
+    parti = tabella.parti(PARTE, prime=PRIME_PARTI)
     contesto = multiprocessing.get_context("fork")
     riceventi, figli = [], []
     for n in range(VALIDATORI):
@@ -118,6 +122,9 @@ def importa(
         riceventi.append(ricevente)
         figli.append(figlio)
     scrittore = _Scrittore(s, importatore, percorso, ctx)
+    scrittore.impronta = hashlib.sha256(
+        percorso.read_bytes()
+    ).hexdigest()  # while the first part is validated
     piano: Piano[dict[str, Any]] | None = None
     try:
         piano = scrittore.scrivi_parti(riceventi, len(parti))
@@ -154,13 +161,16 @@ class _Scrittore:
         self.percorso = percorso
         self.ctx = ctx
         self.nuovi = 0
+        self.impronta: str | None = None
         self._registro: Importazione | None = None
         self._inserimenti: dict[tuple[str, ...], Inserimento] = {}
 
     def registro(self) -> Importazione:
         """Created before the first row it marks, as on the ordinary path (the same id)."""
         if self._registro is None:
-            self._registro = crea_importazione(self.s, self.percorso, self.importatore.tipo, self.ctx.op)
+            self._registro = crea_importazione(
+                self.s, self.percorso, self.importatore.tipo, self.ctx.op, sha256=self.impronta
+            )
         return self._registro
 
     def scrivi_parti(self, riceventi: list[Any], n_parti: int) -> Piano[dict[str, Any]] | None:

@@ -13,7 +13,7 @@ import functools
 import io
 import json
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -75,12 +75,15 @@ class CsvGrande:
         """All the rows, read exactly as ``leggi_tabella`` reads any CSV."""
         return _leggi_csv(self.nome_file, self.testo).righe
 
-    def parti(self, righe_per_parte: int) -> list[tuple[int, int]]:
-        """Where to cut the text: about ``righe_per_parte`` lines each, cut after a newline."""
-        passo = max(1, (len(self.testo) - self.inizio) * righe_per_parte // max(self.quante, 1))
+    def parti(self, righe_per_parte: int, *, prime: Sequence[int] = ()) -> list[tuple[int, int]]:
+        """Where to cut the text: about ``righe_per_parte`` lines each (the first ones ``prime``,
+        if given), each cut after a newline."""
+        media = (len(self.testo) - self.inizio) / max(self.quante, 1)
+        dimensioni = iter(prime)
         parti = []
         inizio = self.inizio
         while inizio < len(self.testo):
+            passo = max(1, int(media * next(dimensioni, righe_per_parte)))
             fine = self.testo.find("\n", min(inizio + passo, len(self.testo) - 1))
             fine = len(self.testo) if fine == -1 else fine + 1
             parti.append((inizio, fine))

@@ -279,12 +279,14 @@ def valida_righe(
     return validi
 
 
-def crea_importazione(s: Session, percorso: Path, tipo: str, op: Operazione) -> Importazione:
+def crea_importazione(
+    s: Session, percorso: Path, tipo: str, op: Operazione, *, sha256: str | None = None
+) -> Importazione:
     """The import's own record (who imported which file, when); its counts come at the end."""
     record = Importazione(
         tipo=tipo,
         file=percorso.name,
-        sha256=hashlib.sha256(percorso.read_bytes()).hexdigest(),
+        sha256=sha256 or hashlib.sha256(percorso.read_bytes()).hexdigest(),
         quando=op.quando,
         operatore=op.operatore,
         nuovi=0,

@@ -144,6 +144,18 @@ def sessione(engine: Engine) -> Iterator[Session]:
         yield s
 
 
+def righe_dal_driver(s: Session, sql: str) -> list[tuple[Any, ...]]:
+    """A big read of plain values (no conversions) straight from the driver, in the session's
+    transaction: a ``Row`` per record costs SQLAlchemy more than the database spends on the
+    query (75 000 codes: 0.16 s against 0.05 s)."""
+    cursore = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursore.execute(sql)
+        return [tuple(r) for r in cursore.fetchall()]
+    finally:
+        cursore.close()
+
+
 def a_blocchi(valori: Iterable[T], dimensione: int = 5000) -> Iterator[list[T]]:
     """Split long ``IN (...)`` lists: SQLite caps the number of bound parameters."""
     blocco: list[T] = []

@@ -56,6 +56,7 @@ def vie(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Small thresholds so a few thousand rows make many parts; records which way each import went."""
     monkeypatch.setattr(flusso, "RIGHE_MINIME", 500)
     monkeypatch.setattr(flusso, "PARTE", 300)
+    monkeypatch.setattr(flusso, "PRIME_PARTI", (30, 60, 150))
     vie: list[str] = []
     originale = flusso.importa
 
@@ -216,8 +217,9 @@ def test_una_chiave_ripetuta_tra_parti_diverse_e_riportata_su_entrambe_le_righe(
     campione: Campione,
     distanza: int,
 ) -> None:
-    """Parts 1 apart go to different validators, 2 apart to the same one: caught either way,
-    for a new key (the unique index) and for one already stored (the parent's check)."""
+    """The two rows in parts of the same validator or of different ones (rows 5 and 305 or 1505:
+    different; 605: the same, with the test's part sizes): caught either way, for a new key
+    (the unique index) and for one already stored (the parent's check)."""
     soggetti = [dict(r) for r in campione.soggetti]
     soggetti.append(dict(soggetti[10 + 300 * distanza]))  # a stored code again, far below
     crediti = [dict(r) for r in campione.crediti]
