@@ -72,7 +72,7 @@ class Verificatore:
         self._ancore = tuple(ancore)
         self._insiemi: dict[bytes, list[cms.Certificate]] = {}
         self._certificati: dict[tuple[bytes, bytes], _Certificati] = {}
-        self._attributi_letti: dict[bytes, None] = {}
+        self._attributi_letti: dict[bytes, str] = {}
 
     @property
     def ancore(self) -> tuple[x509.Certificate, ...]:
@@ -99,11 +99,18 @@ class Verificatore:
             return Firma.NON_VALIDA, "firma non valida: il certificato del firmatario non è nel messaggio"
         algoritmo = firmatario["digest_algorithm"]["algorithm"].native
         attributi = firmatario["signed_attrs"]
-        if algoritmo not in _HASH or not self._attributi_leggibili(attributi):
+        if algoritmo not in _HASH:
+            raise _NonSo
+        tipi = self._tipi_degli_attributi(attributi)
+        if tipi is None:
             raise _NonSo
         impronta = hashlib.new(algoritmo, firmato).digest()
         attesa = next(
-            (a["values"][0].native for a in attributi if a["type"].native == "message_digest"),
+            (
+                a["values"][0].native
+                for a, tipo in zip(attributi, tipi, strict=True)
+                if tipo == "message_digest"
+            ),
             None,
         )
         if attesa != impronta:
@@ -133,18 +140,23 @@ class Verificatore:
             _ricorda(self._certificati, chiave, trovati)
         return trovati
 
-    def _attributi_leggibili(self, attributi: cms.CMSAttributes) -> bool:
-        """Whether there are signed attributes, each of them read in full as ``.native`` would
-        (an unreadable one raises): once per distinct encoding, the same for every receipt
-        (content type, capabilities), so only the signing time and the digest are new."""
+    def _tipi_degli_attributi(self, attributi: cms.CMSAttributes) -> list[str] | None:
+        """The type of each signed attribute, None if there are none; each attribute read in
+        full as ``.native`` would (an unreadable one raises), once per distinct encoding: the
+        same for every receipt (content type, capabilities), so only the signing time and the
+        digest are read each time."""
         if isinstance(attributi, core.Void) or attributi.contents is None:
-            return False  # absent: ``.native`` is None
+            return None  # absent: ``.native`` is None
+        tipi = []
         for attributo in attributi:
             codifica = attributo.dump()
-            if codifica not in self._attributi_letti:
+            tipo = self._attributi_letti.get(codifica)
+            if tipo is None:
                 cms.CMSAttribute.load(codifica).native  # noqa: B018 - read for its errors
-                _ricorda(self._attributi_letti, codifica, None)
-        return True
+                tipo = attributo["type"].native
+                _ricorda(self._attributi_letti, codifica, tipo)
+            tipi.append(tipo)
+        return tipi
 
 
 def _ricorda(memoria: dict, chiave: object, valore: object) -> None:
