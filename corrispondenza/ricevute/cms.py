@@ -84,7 +84,17 @@ class Verificatore:
             return self._verifica(grezzo, adesso)
         except _NonSo:
             return None
-        except (ValueError, TypeError, KeyError, IndexError, binascii.Error, UnsupportedAlgorithm):
+        # InvalidVersion: a certificate cryptography cannot load (an X.509 version it does not
+        # know); as for anything else unreadable here, openssl decides
+        except (
+            ValueError,
+            TypeError,
+            KeyError,
+            IndexError,
+            binascii.Error,
+            UnsupportedAlgorithm,
+            x509.InvalidVersion,
+        ):
             return None
 
     def _verifica(self, grezzo: bytes, adesso: datetime) -> tuple[Firma, str]:
