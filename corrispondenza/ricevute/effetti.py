@@ -31,6 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -40,6 +41,7 @@ from corrispondenza.orologio import adesso, in_utc
 from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
+from corrispondenza.store.database import inserisci
 from corrispondenza.store.giornale import Operazione, registra, registra_riscontro
 from corrispondenza.store.tabelle import Lettera, RicevutaLetta
 
@@ -69,11 +71,16 @@ class Letta:
 
 
 def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
-    """Apply a batch in the caller's transaction; return each message's effect, in order."""
+    """Apply a batch in the caller's transaction; return each message's effect, in order.
+
+    The batch's ``ricevute`` rows are written with one driver-level insert (``inserisci``), not
+    as ORM objects: nothing reads them back in this transaction, and building and flushing an
+    object per receipt cost as much as all the rest of the batch.
+    """
     identita = [_identita(x) for x in lette]
     gia = set(s.scalars(select(RicevutaLetta.identita).where(RicevutaLetta.identita.in_(identita))))
     lettere = _lettere_per(s, [x.ricevuta for x in lette])
-    effetti = []
+    effetti, righe = [], []
     for x, chi in zip(lette, identita, strict=True):
         if chi in gia:
             effetti.append(Effetto.DUPLICATA)
@@ -83,8 +90,9 @@ def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
         effetto = _effetto(s, op, x.ricevuta, lettera)
         if lettera is not None:
             lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
-        s.add(_riga(x, chi, lettera, effetto))
+        righe.append(_riga(x, chi, lettera, effetto))
         effetti.append(effetto)
+    inserisci(s, RicevutaLetta, righe)
     return effetti
 
 
@@ -222,9 +230,10 @@ def _stesso(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.lower() == b.lower())
 
 
-def _riga(x: Letta, identita: str, lettera: Lettera | None, effetto: str) -> RicevutaLetta:
+def _riga(x: Letta, identita: str, lettera: Lettera | None, effetto: str) -> dict[str, Any]:
+    """The ``ricevute`` row of one message."""
     r = x.ricevuta
-    return RicevutaLetta(
+    return dict(
         identita=identita,
         sha256=x.prova.sha256,
         percorso=str(x.prova.percorso),

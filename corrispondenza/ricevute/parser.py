@@ -32,9 +32,10 @@ import email.message
 import email.utils
 import quopri
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
+from functools import cached_property, lru_cache
 from typing import Any
 from xml.etree.ElementTree import Element
 
@@ -175,7 +176,7 @@ def _analizza(grezzo: bytes) -> Ricevuta:
         raise _Illeggibile("non è un messaggio di posta: nessuna intestazione leggibile")
     comuni = _dalle_intestazioni(radice)
     if radice.prima("x-trasporto") is not None:
-        return _con_daticert(Ricevuta(Classe.BUSTA, **comuni), radice, obbligatorio=False)
+        return _con_daticert(Classe.BUSTA, None, comuni, radice, obbligatorio=False)
     valore = radice.prima("x-ricevuta")
     if valore is None:
         return Ricevuta(Classe.ALTRO, **comuni)
@@ -183,7 +184,7 @@ def _analizza(grezzo: bytes) -> Ricevuta:
         tipo = TipoRicevuta(valore.strip().lower())
     except ValueError:
         raise _Illeggibile(f"X-Ricevuta sconosciuta: «{valore[:80]}»") from None
-    return _con_daticert(Ricevuta(Classe.RICEVUTA, tipo=tipo, **comuni), radice, obbligatorio=True)
+    return _con_daticert(Classe.RICEVUTA, tipo, comuni, radice, obbligatorio=True)
 
 
 # --- headers --------------------------------------------------------------------------------
@@ -207,7 +208,9 @@ class _Entita:
 
     @property
     def _mime(self) -> email.message.Message:
-        """Content-Type and Content-Disposition parsed by ``email`` (parameters, RFC 2231)."""
+        """Content-Type and Content-Disposition parsed by ``email`` (parameters, RFC 2231), for
+        the values too unusual for ``_parametri_semplici``: ``email`` reparses a value at every
+        question, a third of the whole parse when every value went through it."""
         if self._tipo is None:
             self._tipo = email.message.Message()
             for nome in ("content-type", "content-disposition"):
@@ -215,17 +218,64 @@ class _Entita:
                     self._tipo[nome] = valore
         return self._tipo
 
-    @property
+    @cached_property
     def tipo(self) -> str:
-        return self._mime.get_content_type()
+        """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
+        valore = self.prima("content-type")
+        if valore is None:
+            return "text/plain"
+        tipo = valore.partition(";")[0].strip().lower()
+        return tipo if tipo.count("/") == 1 else "text/plain"
 
     def parametro(self, nome: str) -> str | None:
+        valore = self.prima("content-type")
+        if valore is None:
+            return None
+        if (semplici := _parametri_semplici(valore)) is not None:
+            return semplici.get(nome.lower())
         valore = self._mime.get_param(nome)
         return None if valore is None else str(email.utils.collapse_rfc2231_value(valore))
 
-    @property
+    @cached_property
     def nome_file(self) -> str:
-        return str(self._mime.get_filename() or "").strip().lower()
+        """``email``'s ``get_filename``: ``filename`` of Content-Disposition, else ``name``."""
+        for intestazione, nome in (("content-disposition", "filename"), ("content-type", "name")):
+            valore = self.prima(intestazione)
+            if valore is None:
+                continue
+            semplici = _parametri_semplici(valore)
+            if semplici is None:
+                return str(self._mime.get_filename() or "").strip().lower()
+            if nome in semplici:
+                return semplici[nome].strip().lower()
+        return ""
+
+
+# A header value whose parameters ``email`` reads as they are written: ASCII, a first word, then
+# ``; nome=valore`` with a plain name (no RFC 2231 ``*``) and a token or a quoted string without
+# quotes, backslashes, semicolons or angle brackets inside (which ``email`` would unquote again).
+_PAROLA = r"[A-Za-z0-9!#$%&'+\-.^_`|~/]+"
+_NOME_PARAMETRO = r"[A-Za-z0-9_.\-]+"
+_VALORE_SEMPLICE = r"\"[ !#-:=?-\[\]-~]*\"|[A-Za-z0-9!#$%&'*+\-.^_`|~/=?:@,()\[\]{}]+"
+_SEMPLICE = re.compile(
+    rf"[ \t]*{_PAROLA}[ \t]*(?:;[ \t]*{_NOME_PARAMETRO}[ \t]*=[ \t]*(?:{_VALORE_SEMPLICE})[ \t]*)*", re.ASCII
+)
+_PARAMETRO = re.compile(rf";[ \t]*({_NOME_PARAMETRO})[ \t]*=[ \t]*(?:\"([^\"]*)\"|([^ \t;]+))", re.ASCII)
+
+
+@lru_cache(maxsize=512)
+def _parametri_semplici(valore: str) -> dict[str, str] | None:
+    """What ``email``'s ``get_param`` returns for each name (first occurrence wins, the first word
+    counts as a name with an empty value), after ``collapse_rfc2231_value``; None when the value
+    is not simple enough to be sure, and ``email`` must read it. A test compares the two."""
+    if not valore.isascii() or _SEMPLICE.fullmatch(valore) is None:
+        return None
+    parola = valore.partition(";")[0]
+    parametri = {parola.strip().lower(): ""}
+    for m in _PARAMETRO.finditer(valore, len(parola)):
+        nome, tra_virgolette, nudo = m.groups()
+        parametri.setdefault(nome.lower(), nudo if tra_virgolette is None else tra_virgolette)
+    return parametri
 
 
 def _entita(grezzo: bytes) -> _Entita:
@@ -233,9 +283,10 @@ def _entita(grezzo: bytes) -> _Entita:
     campi: list[tuple[str, str]] = []
     pos = 0
     while (m := _CAMPO.match(grezzo, pos)) and m.end() > pos:
-        nome = m.group(1).decode("ascii").lower()
-        valore = _FINE_RIGA.sub(b"", m.group(2)).decode("utf-8", "replace").strip()
-        campi.append((nome, valore))
+        nome, valore = m.groups()
+        if b"\n" in valore:  # folded: the line ends go, the blanks after them stay
+            valore = _FINE_RIGA.sub(b"", valore)
+        campi.append((nome.lower().decode("ascii"), valore.decode("utf-8", "replace").strip()))
         pos = m.end()
     if grezzo.startswith(b"\r\n", pos):
         pos += 2
@@ -270,6 +321,7 @@ def _message_id(valore: str | None) -> str | None:
     return f"<{nudo}>" if nudo and not any(c.isspace() for c in nudo) else None
 
 
+@lru_cache(maxsize=256)  # a provider writes From the same way on every receipt
 def _indirizzo(valore: str | None) -> str | None:
     if not valore:
         return None
@@ -281,6 +333,8 @@ def _decodifica(valore: str | None) -> str | None:
     """RFC 2047 encoded words decoded; left as written when they cannot be."""
     if valore is None:
         return None
+    if "=?" not in valore:  # no encoded word: decode_header gives it back as one chunk, unchanged
+        return valore
     try:
         return str(email.header.make_header(email.header.decode_header(valore)))
     except Exception:  # unknown charset, broken encoded word: keep the raw text
@@ -365,11 +419,16 @@ def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, boo
     return trovati
 
 
+_NON_BASE64 = bytes(
+    sorted(set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
+)
+
+
 def _decodificato(entita: _Entita) -> bytes:
     codifica = (entita.prima("content-transfer-encoding") or "").strip().lower()
     if codifica == "base64":
         try:
-            return base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", entita.corpo) + b"==")
+            return base64.b64decode(entita.corpo.translate(None, _NON_BASE64) + b"==")
         except (binascii.Error, ValueError) as exc:
             raise _Illeggibile(f"allegato {entita.nome_file} in base64 non valido") from exc
     if codifica == "quoted-printable":
@@ -385,26 +444,26 @@ _ZONA = re.compile(r"([+-])(\d{2}):?(\d{2})")
 _CODICE = re.compile(r"\s*([245]\.\d{1,3}\.\d{1,3})(?!\d)")
 
 
-def _con_daticert(base: Ricevuta, radice: _Entita, *, obbligatorio: bool) -> Ricevuta:
+def _con_daticert(
+    classe: Classe, tipo: TipoRicevuta | None, comuni: dict[str, Any], radice: _Entita, *, obbligatorio: bool
+) -> Ricevuta:
     """The message completed with its daticert.xml and postacert.eml.
 
     A receipt without a readable daticert is ILLEGGIBILE (module docstring); an envelope stays
-    an envelope, with the reason in ``motivo``.
+    an envelope, with the reason in ``motivo``. The fields are gathered first and the (frozen)
+    ``Ricevuta`` made once.
     """
     allegati = _allegati(radice)
-    base = _sostituisci(base, postacert=allegati.postacert)
+    campi = {**comuni, "postacert": allegati.postacert}
     try:
         if allegati.daticert is None:
             raise _Illeggibile("daticert.xml mancante")
-        return _sostituisci(base, **_daticert(allegati.daticert, base))
+        campi.update(_daticert(allegati.daticert, comuni))
     except _Illeggibile as exc:
+        campi["motivo"] = str(exc)
         if obbligatorio:
-            return _sostituisci(base, classe=Classe.ILLEGGIBILE, tipo=None, motivo=str(exc))
-        return _sostituisci(base, motivo=str(exc))
-
-
-def _sostituisci(r: Ricevuta, **campi: Any) -> Ricevuta:
-    return replace(r, **campi)
+            return Ricevuta(Classe.ILLEGGIBILE, **campi)
+    return Ricevuta(classe, tipo=tipo, **campi)
 
 
 def _radice_xml(xml: bytes) -> Element:
@@ -419,28 +478,31 @@ def _radice_xml(xml: bytes) -> Element:
     return radice
 
 
-def _daticert(xml: bytes, base: Ricevuta) -> dict[str, Any]:
+def _daticert(xml: bytes, comuni: dict[str, Any]) -> dict[str, Any]:
+    """daticert's fields; where it says nothing, what the top-level headers said (``comuni``)."""
     radice = _radice_xml(xml)
-    intestazione, dati = _figlio(radice, "intestazione"), _figlio(radice, "dati")
-    data = _figlio(dati, "data")
-    ricevuta = _figlio(dati, "ricevuta")
-    errore_esteso = _testo(dati, "errore-esteso")
+    figli = _primi(radice)
+    intestazione, dati = figli.get("intestazione"), figli.get("dati")
+    di_intestazione, di_dati = _primi(intestazione), _primi(dati)
+    data, ricevuta = di_dati.get("data"), di_dati.get("ricevuta")
+    di_data = _primi(data)
+    errore_esteso = _testo(di_dati, "errore-esteso")
     zona = data.get("zona").strip() if data is not None and data.get("zona") else None
-    consegna = _testo(dati, "consegna")
+    consegna = _testo(di_dati, "consegna")
     return {
-        "msgid": _message_id(_testo(dati, "msgid")) or base.riferimento,
-        "identificativo": _testo(dati, "identificativo"),
-        "data": _data_legale(_testo(data, "giorno"), _testo(data, "ora"), zona),
+        "msgid": _message_id(_testo(di_dati, "msgid")) or comuni["riferimento"],
+        "identificativo": _testo(di_dati, "identificativo"),
+        "data": _data_legale(_testo(di_data, "giorno"), _testo(di_data, "ora"), zona),
         "zona": zona,
         "consegna": consegna.lower() if consegna else None,
         "destinatari": _destinatari(intestazione),
-        "mittente": (_testo(intestazione, "mittente") or "").lower() or base.mittente,
-        "oggetto": _testo(intestazione, "oggetto") or base.oggetto,
-        "gestore": _testo(dati, "gestore-emittente"),
+        "mittente": (_testo(di_intestazione, "mittente") or "").lower() or comuni["mittente"],
+        "oggetto": _testo(di_intestazione, "oggetto") or comuni["oggetto"],
+        "gestore": _testo(di_dati, "gestore-emittente"),
         "errore": (radice.get("errore") or "").strip().lower() or None,
         "errore_esteso": errore_esteso,
         "codice_errore": m.group(1) if errore_esteso and (m := _CODICE.match(errore_esteso)) else None,
-        "tipo_ricevuta": _attributo(ricevuta, "tipo") or base.tipo_ricevuta,
+        "tipo_ricevuta": _attributo(ricevuta, "tipo") or comuni["tipo_ricevuta"],
     }
 
 
@@ -453,12 +515,16 @@ def _figli(elemento: Element | None, nome: str) -> list[Element]:
     return [] if elemento is None else [e for e in elemento if _locale(e.tag) == nome]
 
 
-def _figlio(elemento: Element | None, nome: str) -> Element | None:
-    return next(iter(_figli(elemento, nome)), None)
+def _primi(elemento: Element | None) -> dict[str, Element]:
+    """The children by local name, the first of each name: read once, not once per field."""
+    primi: dict[str, Element] = {}
+    for figlio in elemento if elemento is not None else ():
+        primi.setdefault(_locale(figlio.tag), figlio)
+    return primi
 
 
-def _testo(elemento: Element | None, nome: str) -> str | None:
-    figlio = _figlio(elemento, nome)
+def _testo(primi: dict[str, Element], nome: str) -> str | None:
+    figlio = primi.get(nome)
     testo = "".join(figlio.itertext()).strip() if figlio is not None else ""
     return testo or None
 

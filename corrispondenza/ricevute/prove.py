@@ -8,6 +8,12 @@ renamed, and the renames flushed too, so after a power cut a recorded receipt's 
 or the receipt was never recorded. A batch is flushed with one ``syncfs`` of the archive's
 file system before and one after the renames (Linux), instead of two ``fsync`` per file;
 elsewhere each file and folder is fsync'd. Files 0600, folders 0700 (health data, GDPR art. 9).
+
+Creating the files is the cost that remains, and it is the kernel's: on an ext4 without a
+journal (as on the development machine) each new inode skips every inode of its block group
+freed in the last 30-60 s (``recently_deleted``), so after a mass deletion (a removed copy of
+an archive) an ``open(O_CREAT)`` costs 0.1-0.3 ms of CPU instead of 10 µs; fan-out and flags
+make no difference. Nothing to gain here without giving up a file per receipt.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import ctypes
 import ctypes.util
 import hashlib
 import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,11 +45,14 @@ def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
     """Store a batch durably; only when this returns may the batch be applied."""
     prove = [_prova(g) for g in grezzi]
     nuove: dict[Path, tuple[Path, bytes]] = {}
+    pronte: set[Path] = set()  # folders made (or narrowed) 0700 in this batch: once each
     for prova, grezzo in zip(prove, grezzi, strict=True):
         finale = archivio / prova.percorso
-        if finale in nuove or (finale.is_file() and finale.stat().st_size == len(grezzo)):
+        if finale in nuove or _gia_conservata(finale, len(grezzo)):
             continue
-        cartella_riservata(finale.parent)
+        if finale.parent not in pronte:
+            cartella_riservata(finale.parent)
+            pronte.add(finale.parent)
         temporaneo = finale.with_name(f".{finale.name}.{os.getpid()}.tmp")
         _scrivi(temporaneo, grezzo)
         nuove[finale] = (temporaneo, grezzo)
@@ -54,6 +64,15 @@ def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
         temporaneo.replace(finale)
     _a_disco(archivio, list(cartelle))
     return prove
+
+
+def _gia_conservata(finale: Path, dimensione: int) -> bool:
+    """A regular file of the right size is there (``is_file`` and ``stat`` in one call)."""
+    try:
+        stato = finale.stat()
+    except OSError:
+        return False
+    return stat.S_ISREG(stato.st_mode) and stato.st_size == dimensione
 
 
 def _prova(grezzo: bytes) -> Prova:
