@@ -98,7 +98,7 @@ def stato(
     if (chiave is None) == (not riepilogo):
         raise typer.BadParameter("indicare un codice fiscale o un id di credito, oppure --riepilogo")
     caricata = config_di(ctx)
-    with archivio(caricata) as s:
+    with archivio(caricata, sola_lettura=True) as s:
         dati = consulta.riepilogo(s) if riepilogo else consulta.stato_di(s, chiave or "")
     if not riepilogo:
         _prove_con_percorso(dati, (caricata.cartella / caricata.config.ricevute.archivio).resolve())

@@ -70,11 +70,11 @@ def config_di(ctx: typer.Context) -> ConfigCaricata:
 
 
 @contextmanager
-def archivio(caricata: ConfigCaricata) -> Iterator[Session]:
+def archivio(caricata: ConfigCaricata, *, sola_lettura: bool = False) -> Iterator[Session]:
     """One transaction on the workspace's database, the engine closed afterwards."""
     engine = apri(caricata.database_url)
     try:
-        with sessione(engine) as s:
+        with sessione(engine, sola_lettura=sola_lettura) as s:
             yield s
     finally:
         engine.dispose()

@@ -88,7 +88,16 @@ def _pragma_sqlite(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _inizia_sqlite(connessione: Any) -> None:
-    connessione.exec_driver_sql("BEGIN")
+    """Every transaction that may write begins IMMEDIATE, taking the write lock at once.
+
+    In WAL mode a deferred transaction that reads, then writes after another process has
+    committed, fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT: its snapshot is
+    stale, and the busy timeout does not apply); ``ricevute --segui`` runs beside every other
+    command, so that would happen. IMMEDIATE waits its turn (busy_timeout) instead. Only a
+    session opened ``sola_lettura`` begins deferred, never blocking nor blocked by a writer.
+    """
+    sola_lettura = connessione.get_execution_options().get("sola_lettura", False)
+    connessione.exec_driver_sql("BEGIN" if sola_lettura else "BEGIN IMMEDIATE")
 
 
 def alembic_config() -> AlembicConfig:
@@ -137,9 +146,14 @@ def _verifica_chiavi_esterne(connessione: Any) -> None:
 
 
 @contextmanager
-def sessione(engine: Engine) -> Iterator[Session]:
-    """One transaction: committed if the block ends normally, rolled back otherwise."""
-    fabbrica = sessionmaker(engine, expire_on_commit=False)
+def sessione(engine: Engine, *, sola_lettura: bool = False) -> Iterator[Session]:
+    """One transaction: committed if the block ends normally, rolled back otherwise.
+
+    ``sola_lettura``: the block only reads (on SQLite it then neither waits for nor holds up
+    a writer: ``_inizia_sqlite``).
+    """
+    legato = engine.execution_options(sola_lettura=True) if sola_lettura else engine
+    fabbrica = sessionmaker(legato, expire_on_commit=False)
     with fabbrica() as s, s.begin():
         yield s
 
