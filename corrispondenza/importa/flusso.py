@@ -121,10 +121,8 @@ def importa(
         mittente.close()
         riceventi.append(ricevente)
         figli.append(figlio)
-    scrittore = _Scrittore(s, importatore, percorso, ctx)
-    scrittore.impronta = hashlib.sha256(
-        percorso.read_bytes()
-    ).hexdigest()  # while the first part is validated
+    impronta = hashlib.sha256(percorso.read_bytes()).hexdigest()  # while the first part is validated
+    scrittore = _Scrittore(s, importatore, percorso, ctx, impronta)
     piano: Piano[dict[str, Any]] | None = None
     try:
         piano = scrittore.scrivi_parti(riceventi, len(parti))
@@ -155,13 +153,16 @@ def importa(
 class _Scrittore:
     """The parent's side: the import's record when there is something to write, the inserts."""
 
-    def __init__(self, s: Session, importatore: ImportatoreTabella, percorso: Path, ctx: Contesto) -> None:
+    def __init__(
+        self, s: Session, importatore: ImportatoreTabella, percorso: Path, ctx: Contesto, impronta: str
+    ) -> None:
         self.s = s
         self.importatore = importatore
         self.percorso = percorso
         self.ctx = ctx
+        self.impronta = impronta
+        """The file's sha256 for the import's record."""
         self.nuovi = 0
-        self.impronta: str | None = None
         self._registro: Importazione | None = None
         self._inserimenti: dict[tuple[str, ...], Inserimento] = {}
 

@@ -96,11 +96,7 @@ class CsvGrande:
         lettore = csv.reader(
             io.StringIO(self.testo[inizio:fine], newline=""), delimiter=self.separatore, strict=True
         )
-        return [
-            (numero, campi)
-            for numero, campi in enumerate(lettore, start=1)
-            if (campi and campi[0].strip()) or any(c.strip() for c in campi)
-        ]
+        return [(numero, campi) for numero, campi in enumerate(lettore, start=1) if _ha_dati(campi)]
 
 
 def leggi_tabella(percorso: Path, *, grande_a_parti: int | None = None) -> Tabella | CsvGrande:
@@ -182,6 +178,11 @@ def _decodifica(nome: str, dati: bytes) -> str:
     return testo
 
 
+def _ha_dati(campi: list[str]) -> bool:
+    """A CSV record with some cell not blank: a blank line, or separators only, is skipped."""
+    return bool(campi and campi[0].strip()) or any(c.strip() for c in campi)  # the first cell: cheap
+
+
 def _leggi_csv(nome: str, testo: str) -> Tabella:
     separatore = _separatore(testo)
     # strict: an unclosed quote must stop the import, not swallow the rows after it into one cell
@@ -197,7 +198,7 @@ def _leggi_csv(nome: str, testo: str) -> Tabella:
                 intestazione = campi
                 numero_intestazione = numero
                 continue
-            if (campi and campi[0].strip()) or any(c.strip() for c in campi):  # the first cell: cheap
+            if _ha_dati(campi):
                 righe.append((numero - numero_intestazione + 1, campi))
     except csv.Error:  # an unclosed quote: at the end of the file, or a cell over the csv field limit
         raise _errore(

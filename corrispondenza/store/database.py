@@ -239,7 +239,6 @@ class Inserimento:
     def __init__(self, dialetto: Any, tabella: type[Any], nomi: Sequence[str], costanti: dict[str, Any]):
         segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
         colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
-        self.nomi = list(nomi)
         self._colonne = colonne[: len(nomi)]
         self._processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
         self._costanti = [
