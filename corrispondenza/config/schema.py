@@ -320,6 +320,10 @@ class LetturaRicevute(Modello):
     dopo_lettura: Literal["nessuna", "segna", "sposta"] = "segna"
     cartella_elaborate: str = "Ricevute elaborate"
     messaggi_per_lotto: int = Field(default=200, ge=1, le=5000)
+    # a big backlog (from ``soglia_processi`` new messages in a folder) is read by this many
+    # other processes while this one fetches and applies (ricevute/elaborazione.py); 0: never
+    processi: int = Field(default=2, ge=0, le=16)
+    soglia_processi: int = Field(default=1000, ge=1)
     attesa_idle_secondi: int = Field(default=300, ge=1, le=1740)  # RFC 2177: re-issue IDLE within 29 min
     riconnessione_massima_secondi: int = Field(default=300, ge=1, le=3600)
 

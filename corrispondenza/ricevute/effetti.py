@@ -42,7 +42,7 @@ from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
 from corrispondenza.store.database import inserisci
-from corrispondenza.store.giornale import Operazione, registra, registra_riscontro
+from corrispondenza.store.giornale import Operazione, in_blocco, registra, registra_riscontro
 from corrispondenza.store.tabelle import Lettera, RicevutaLetta
 
 
@@ -73,25 +73,28 @@ class Letta:
 def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
     """Apply a batch in the caller's transaction; return each message's effect, in order.
 
-    The batch's ``ricevute`` rows are written with one driver-level insert (``inserisci``), not
-    as ORM objects: nothing reads them back in this transaction, and building and flushing an
-    object per receipt cost as much as all the rest of the batch.
+    The batch's ``ricevute`` rows and journal events are written with one driver-level insert
+    each (``inserisci``, ``giornale.in_blocco``), not as ORM objects: nothing reads them back
+    in this transaction, and building and flushing an object per receipt and per event cost
+    as much as all the rest of the batch.
     """
     identita = [_identita(x) for x in lette]
     gia = set(s.scalars(select(RicevutaLetta.identita).where(RicevutaLetta.identita.in_(identita))))
     lettere = _lettere_per(s, [x.ricevuta for x in lette])
+    letta_il = adesso()
     effetti, righe = [], []
-    for x, chi in zip(lette, identita, strict=True):
-        if chi in gia:
-            effetti.append(Effetto.DUPLICATA)
-            continue
-        gia.add(chi)
-        lettera = _abbina(x.ricevuta, lettere)
-        effetto = _effetto(s, op, x.ricevuta, lettera)
-        if lettera is not None:
-            lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
-        righe.append(_riga(x, chi, lettera, effetto))
-        effetti.append(effetto)
+    with in_blocco(s):  # one insert for the batch's events, as for its receipts
+        for x, chi in zip(lette, identita, strict=True):
+            if chi in gia:
+                effetti.append(Effetto.DUPLICATA)
+                continue
+            gia.add(chi)
+            lettera = _abbina(x.ricevuta, lettere)
+            effetto = _effetto(s, op, x.ricevuta, lettera)
+            if lettera is not None:
+                lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
+            righe.append(_riga(x, chi, lettera, effetto, letta_il))
+            effetti.append(effetto)
     inserisci(s, RicevutaLetta, righe)
     return effetti
 
@@ -230,7 +233,9 @@ def _stesso(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.lower() == b.lower())
 
 
-def _riga(x: Letta, identita: str, lettera: Lettera | None, effetto: str) -> dict[str, Any]:
+def _riga(
+    x: Letta, identita: str, lettera: Lettera | None, effetto: str, letta_il: datetime
+) -> dict[str, Any]:
     """The ``ricevute`` row of one message."""
     r = x.ricevuta
     return dict(
@@ -255,5 +260,5 @@ def _riga(x: Letta, identita: str, lettera: Lettera | None, effetto: str) -> dic
         motivo=r.motivo,
         lettera_id=lettera.id if lettera else None,
         effetto=effetto,
-        letta_il=adesso(),
+        letta_il=letta_il,
     )

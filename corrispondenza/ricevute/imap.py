@@ -4,8 +4,10 @@ For each configured folder the store keeps UIDVALIDITY and the last UID processe
 (``cartelle_imap``). Messages after it are fetched in batches with ``BODY.PEEK[]`` (the raw
 bytes, ``\\Seen`` untouched); for each batch, in this order:
 
-1. every raw message is stored as evidence (content-addressed, fsync'd, 0600: ``prove``);
-2. one transaction parses, matches and applies the batch (``effetti``) and moves the folder's
+1. every raw message is stored as evidence (content-addressed, fsync'd, 0600: ``prove``),
+   then parsed and its signature checked (``elaborazione``: for a big backlog in other
+   processes, while the next batch is fetched);
+2. one transaction matches and applies the batch (``effetti``) and moves the folder's
    last UID on. A crash before the commit redoes the whole batch; after it, nothing. Each
    receipt has its own identity, unique in the store, so a message read twice (two folders,
    a UIDVALIDITY change, a rerun) is applied once;
@@ -21,7 +23,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,9 +37,10 @@ from corrispondenza.canali.credenziali import accedi_imap
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.errors import CasellaNonDisponibileError, ConfigError
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
-from corrispondenza.ricevute.firma import con_firma, verificatore
-from corrispondenza.ricevute.parser import analizza
-from corrispondenza.ricevute.prove import conserva_tutte
+from corrispondenza.ricevute.elaborazione import Elaboratori, Lettore
+from corrispondenza.ricevute.firma import verificatore
+from corrispondenza.ricevute.parser import Ricevuta
+from corrispondenza.ricevute.prove import Prova
 from corrispondenza.store.blocchi import NomeBlocco, prendi
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione
@@ -54,6 +57,7 @@ class EsitoRicevute:
     """What one pass read: counts by effect, and the messages a person should look at."""
 
     lette: int = 0
+    lette_altrove: int = 0  # of which read by reader processes (``elaborazione``)
     effetti: Counter[str] = field(default_factory=Counter)
     orfane: list[str] = field(default_factory=list)
     ignorate: list[str] = field(default_factory=list)
@@ -62,6 +66,7 @@ class EsitoRicevute:
 
     def somma(self, altro: EsitoRicevute) -> None:
         self.lette += altro.lette
+        self.lette_altrove += altro.lette_altrove
         self.effetti.update(altro.effetti)
         for nome in ("orfane", "ignorate", "illeggibili", "riletture"):
             getattr(self, nome).extend(getattr(altro, nome))
@@ -69,6 +74,7 @@ class EsitoRicevute:
     def come_json(self) -> dict:
         return {
             "lette": self.lette,
+            "lette_in_altri_processi": self.lette_altrove,
             "effetti": dict(sorted(self.effetti.items())),
             "orfane": self.orfane,
             "ignorate": self.ignorate,
@@ -92,6 +98,7 @@ class Riconciliatore:
         ca = casella.ca_ricevute
         self.ca_ricevute = None if ca is None else (Path(ca) if Path(ca).is_absolute() else cfg.cartella / ca)
         self.verificatore = verificatore(self.ca_ricevute)  # the trust anchors, loaded once
+        self.lettore = Lettore(self.archivio, self.ca_ricevute, self.verificatore)
 
     # -- one pass --------------------------------------------------------------------------------
 
@@ -114,30 +121,40 @@ class Riconciliatore:
         self._sistema_arretrati(client, ultimo)
         nuovi = sorted(u for u in client.search(["UID", f"{ultimo + 1}:*"]) if u > ultimo)
         passo = self.opzioni.messaggi_per_lotto
-        for inizio in range(0, len(nuovi), passo):
-            blocco = nuovi[inizio : inizio + passo]
-            risposte = client.fetch(blocco, ["BODY.PEEK[]"])
-            lette = self._leggi(risposte, blocco, nome, uidvalidity)
-            self._applica(nome, uidvalidity, blocco[-1], lette, esito)
-            self._dopo(client, blocco)
+        processi = self.opzioni.processi if len(nuovi) >= self.opzioni.soglia_processi else 0
+        inviati: deque[tuple[list[int], list[int]]] = deque()  # (batch, UIDs fetched) in order
+        with Elaboratori(self.lettore, processi) as elaboratori:
+            for inizio in range(0, len(nuovi), passo):
+                blocco = nuovi[inizio : inizio + passo]
+                risposte = client.fetch(blocco, ["BODY.PEEK[]"])
+                if elaboratori.pieno:  # the oldest batch read meanwhile: applied, then flagged
+                    self._concludi(client, nome, uidvalidity, *inviati.popleft(), elaboratori.ricevi(), esito)
+                uids = [uid for uid in blocco if uid in risposte]
+                elaboratori.invia([risposte[uid][b"BODY[]"] for uid in uids])
+                inviati.append((blocco, uids))
+            while inviati:
+                self._concludi(client, nome, uidvalidity, *inviati.popleft(), elaboratori.ricevi(), esito)
+            esito.lette_altrove = elaboratori.messaggi_altrove
         return esito
 
-    def _leggi(self, risposte: dict, blocco: list[int], nome: str, uidvalidity: int) -> list[Letta]:
-        """Evidence first (the whole batch on disk), then parsing and signatures."""
-        uids = [uid for uid in blocco if uid in risposte]
-        grezzi = [risposte[uid][b"BODY[]"] for uid in uids]
-        prove = conserva_tutte(self.archivio, grezzi)
-        return [
-            Letta(
-                con_firma(analizza(grezzo), grezzo, self.ca_ricevute, self.verificatore),
-                prova,
-                self.casella.indirizzo,
-                nome,
-                uidvalidity,
-                uid,
-            )
-            for uid, grezzo, prova in zip(uids, grezzi, prove, strict=True)
+    def _concludi(
+        self,
+        client: IMAPClient,
+        nome: str,
+        uidvalidity: int,
+        blocco: list[int],
+        uids: list[int],
+        letti: list[tuple[Ricevuta, Prova]],
+        esito: EsitoRicevute,
+    ) -> None:
+        """A batch read (its evidence on disk): applied in one transaction, then flagged or moved."""
+        casella = self.casella.indirizzo
+        lette = [
+            Letta(ricevuta, prova, casella, nome, uidvalidity, uid)
+            for uid, (ricevuta, prova) in zip(uids, letti, strict=True)
         ]
+        self._applica(nome, uidvalidity, blocco[-1], lette, esito)
+        self._dopo(client, blocco)
 
     def _applica(
         self, nome: str, uidvalidity: int, ultimo: int, lette: list[Letta], esito: EsitoRicevute

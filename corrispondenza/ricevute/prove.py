@@ -32,8 +32,14 @@ from corrispondenza.riservato import apri_riservato, cartella_riservata
 
 @dataclass(frozen=True)
 class Prova:
+    """A message kept as evidence, known by its hash."""
+
     sha256: str
-    percorso: Path  # relative to the evidence folder
+
+    @property
+    def percorso(self) -> Path:
+        """Where it is, relative to the evidence folder."""
+        return Path(self.sha256[:2]) / f"{self.sha256}.eml"
 
 
 def conserva(archivio: Path, grezzo: bytes) -> Prova:
@@ -76,8 +82,7 @@ def _gia_conservata(finale: Path, dimensione: int) -> bool:
 
 
 def _prova(grezzo: bytes) -> Prova:
-    impronta = hashlib.sha256(grezzo).hexdigest()
-    return Prova(impronta, Path(impronta[:2]) / f"{impronta}.eml")
+    return Prova(hashlib.sha256(grezzo).hexdigest())
 
 
 def _scrivi(percorso: Path, grezzo: bytes) -> None:

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -161,10 +162,17 @@ def test_server_imap_riavviato_durante_la_lettura_segui_completa(ufficio: Uffici
     _verifica_una_volta(ufficio, pec)
 
 
-@pytest.mark.parametrize("giro", range(5))
+@pytest.mark.parametrize("giro", range(6))
 def test_sigkill_a_meta_lotto_e_nuova_lettura_stesso_risultato(ufficio: Ufficio, giro: int) -> None:
+    """Odd rounds read with reader processes (``soglia_processi: 1``), which end by themselves
+    when the reconciler that started them is killed."""
     pec = _invia(ufficio)
-    ufficio.modifica_config(lambda d: d.setdefault("ricevute", {}).update(messaggi_per_lotto=2))
+    lettori = giro % 2
+    ufficio.modifica_config(
+        lambda d: d.setdefault("ricevute", {}).update(
+            messaggi_per_lotto=2, processi=2 * lettori, soglia_processi=1
+        )
+    )
     comando = [sys.executable, "-m", "corrispondenza", "--config", str(ufficio.config), "ricevute"]
     rng = random.Random(giro)
     for _ in range(2):
@@ -175,6 +183,23 @@ def test_sigkill_a_meta_lotto_e_nuova_lettura_stesso_risultato(ufficio: Ufficio,
     finale = subprocess.run(comando, capture_output=True, text=True, timeout=120)
     assert finale.returncode == 0, finale.stdout + finale.stderr
     _verifica_una_volta(ufficio, pec)
+    assert _lettori_rimasti(ufficio, secondi=10) == []
+
+
+def _lettori_rimasti(u: Ufficio, secondi: float) -> list[int]:
+    """Reader processes of this office still running after ``secondi``."""
+    archivio = str((u.config.parent / "ricevute").resolve()).encode()
+    limite = time.monotonic() + secondi
+    while True:
+        rimasti = []
+        for voce in Path("/proc").iterdir():
+            with contextlib.suppress(OSError):
+                riga = (voce / "cmdline").read_bytes().split(b"\0")
+                if b"corrispondenza.ricevute.elaborazione" in riga and archivio in riga:
+                    rimasti.append(int(voce.name))
+        if not rimasti or time.monotonic() > limite:
+            return rimasti
+        time.sleep(0.1)
 
 
 def test_ricevute_segui_applica_le_nuove_e_si_ferma_con_sigterm(ufficio: Ufficio) -> None:
@@ -193,13 +218,17 @@ def test_ricevute_segui_applica_le_nuove_e_si_ferma_con_sigterm(ufficio: Ufficio
     _verifica_una_volta(ufficio, pec)
 
 
+@pytest.mark.parametrize("processi", [0, 2])
 def test_dovecot_riavviato_a_meta_riconciliazione_nessuna_ricevuta_persa_ne_doppia(
-    ufficio_completo: Ufficio, server_dovecot
+    ufficio_completo: Ufficio, server_dovecot, processi: int
 ) -> None:
-    """The real server restarted (stop, start, same mailboxes) while ``segui`` is mid-way."""
+    """The real server restarted (stop, start, same mailboxes) while ``segui`` is mid-way, the
+    receipts read here or by reader processes."""
     pec = _invia(ufficio_completo)
     ufficio_completo.modifica_config(
-        lambda d: d.setdefault("ricevute", {}).update(messaggi_per_lotto=1, attesa_idle_secondi=1)
+        lambda d: d.setdefault("ricevute", {}).update(
+            messaggi_per_lotto=1, attesa_idle_secondi=1, processi=processi, soglia_processi=1
+        )
     )
     engine = apri(ufficio_completo.carica().database_url)
     fermati = threading.Event()

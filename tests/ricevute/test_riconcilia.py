@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import smtplib
 import stat
+import time
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +20,7 @@ from corrispondenza import lotti
 from corrispondenza.canali.coda import invia_lotto
 from corrispondenza.orologio import FUSO_ITALIA, in_utc
 from corrispondenza.regole.parametri import Parametri
+from corrispondenza.ricevute.elaborazione import Elaboratori
 from corrispondenza.ricevute.imap import Riconciliatore
 from corrispondenza.sandbox import ricevute as fabbrica
 from corrispondenza.sandbox.gestore import Esito, Scenario
@@ -129,6 +131,37 @@ def test_ogni_esito_del_gestore_arriva_alla_lettera(ufficio: Ufficio, nome: str)
         assert esito.effetti["duplicata"] == 1
     if esito_lettera == "mancata_consegna" and nome != "esterno":
         assert x.risposta and x.risposta[:5] in ("5.2.2", "5.1.1", "5.4.1")
+
+
+def test_letti_dai_processi_di_lettura_ogni_esito_arriva_lo_stesso(
+    ufficio: Ufficio, certificati_sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A backlog read by reader processes (ricevute/elaborazione.py), batch after batch, ends as
+    when it is read here: each outcome on its letter, every signature checked, once."""
+    _con_ca(ufficio, certificati_sandbox)
+    ufficio.modifica_config(
+        lambda d: d.setdefault("ricevute", {}).update(messaggi_per_lotto=2, processi=2, soglia_processi=1)
+    )
+    avvia = Elaboratori.__init__
+
+    def con_i_lettori_pronti(self: Elaboratori, *argomenti, **opzioni) -> None:
+        avvia(self, *argomenti, **opzioni)
+        limite = time.monotonic() + 30
+        while not all(x.pronto for x in self._lettori) and time.monotonic() < limite:
+            time.sleep(0.02)
+
+    monkeypatch.setattr(Elaboratori, "__init__", con_i_lettori_pronti)
+    nomi = ["casella_piena", "esterno", "duplicata", "consegna_prima"]
+    esito = invia_e_leggi(ufficio, **{f"l{i}": SCENARI[nome][0] for i, nome in enumerate(nomi)})
+    pec = attive(ufficio, "pec")
+    assert esito.lette_altrove == esito.lette >= 2 * len(pec) > 2 * len(nomi)
+    assert not esito.orfane and not esito.illeggibili and esito.effetti["duplicata"] == 1
+    for i, x in enumerate(pec):
+        _, riscontro, esito_lettera = (
+            SCENARI[nomi[i]] if i < len(nomi) else (None, Riscontro.CONSEGNATA, "consegnata")
+        )
+        assert (x.riscontro, x.esito) == (riscontro, esito_lettera), i
+    assert {r.firma for r in righe(ufficio, RicevutaLetta)} == {"valida"}
 
 
 def test_la_pianificazione_usa_consegne_e_mancate_consegne(ufficio: Ufficio) -> None:

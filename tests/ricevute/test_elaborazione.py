@@ -1,0 +1,184 @@
+"""Reading batches in reader processes gives what reading them here gives, in order, whatever
+happens to the readers (ricevute/elaborazione.py)."""
+
+from __future__ import annotations
+
+import signal
+import stat
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from corrispondenza.ricevute import elaborazione
+from corrispondenza.ricevute.elaborazione import Elaboratori, Lettore, elabora
+from corrispondenza.ricevute.parser import Classe, Firma
+from corrispondenza.sandbox import ricevute
+from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
+from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
+
+QUANDO = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
+ORIGINALE = b"From: a@b.test\r\nMessage-ID: <x@asl.test>\r\n\r\nciao\r\n"
+LOTTO = 5
+
+
+@pytest.fixture(scope="module")
+def messaggi(certificati_sandbox: Certificati) -> list[bytes]:
+    """Forty messages of every sort: receipts valid and altered, envelopes, garbage, a repeat."""
+    firmatario = Firmatario.da_file(
+        certificati_sandbox.firma_cert,
+        certificati_sandbox.firma_key,
+        gestore=NOME_PROVIDER,
+        dominio=certificati_sandbox.dominio_provider,
+    )
+    tutti = []
+    for i in range(9):
+        invio = Invio(
+            "recupero.crediti@pec.asl.test",
+            ((f"debitore{i}@pec.esempio.test", "certificato"),),
+            f"Sollecito n. {i}",
+            f"<lettera-{i}@corrispondenza.asl.test>",
+            f"opec.{i}@pec.sandbox.test",
+        )
+        difetto = Difetto.FIRMA_NON_VALIDA if i == 4 else None
+        tutti.append(ricevute.accettazione(firmatario, invio, data=QUANDO, difetto=difetto))
+        tutti.append(
+            ricevute.avvenuta_consegna(
+                firmatario,
+                invio,
+                destinatario=f"debitore{i}@pec.esempio.test",
+                data=QUANDO,
+                originale=ORIGINALE,
+            )
+        )
+        tutti.append(ricevute.busta_di_trasporto(firmatario, invio, ORIGINALE, data=QUANDO))
+        tutti.append(b"\x00non una mail\xff" * (i + 1))
+    tutti += [tutti[1], tutti[5], b"", b"Subject: x\r\n\r\n"]
+    assert len(tutti) == 40
+    return tutti
+
+
+@pytest.fixture
+def lettore(certificati_sandbox: Certificati, tmp_path: Path) -> Lettore:
+    return Lettore.per(tmp_path / "prove", certificati_sandbox.ca_cert)
+
+
+@pytest.fixture
+def attesi(messaggi: list[bytes], certificati_sandbox: Certificati, tmp_path: Path) -> list:
+    """What this process alone reads, in another evidence folder."""
+    return elabora(Lettore.per(tmp_path / "prove-qui", certificati_sandbox.ca_cert), messaggi)
+
+
+@pytest.fixture
+def elaboratori(lettore: Lettore) -> Iterator[Elaboratori]:
+    with Elaboratori(lettore, 2) as e:
+        yield e
+
+
+def _pronti(e: Elaboratori, secondi: float = 30) -> None:
+    limite = time.monotonic() + secondi
+    while not all(x.pronto for x in e._lettori):
+        assert time.monotonic() < limite, "i processi di lettura non sono partiti"
+        time.sleep(0.02)
+
+
+def _leggi_tutto(e: Elaboratori, messaggi: list[bytes], prima_di_ricevere=None) -> list:
+    """The caller's loop (``imap._cartella``): send while not full, receive the oldest."""
+    letti = []
+    for i, inizio in enumerate(range(0, len(messaggi), LOTTO)):
+        if e.pieno:
+            letti += e.ricevi()
+        e.invia(messaggi[inizio : inizio + LOTTO])
+        if prima_di_ricevere is not None:
+            prima_di_ricevere(i)
+    while e._attesi:
+        letti += e.ricevi()
+    return letti
+
+
+def test_i_lettori_danno_gli_stessi_risultati_di_questo_processo_nello_stesso_ordine(
+    elaboratori: Elaboratori, lettore: Lettore, messaggi: list[bytes], attesi: list
+) -> None:
+    _pronti(elaboratori)
+    assert elaboratori.in_altri_processi == 2
+    letti = _leggi_tutto(elaboratori, messaggi)
+    assert elaboratori.letti_altrove == len(messaggi) // LOTTO  # every batch was read there
+    assert letti == attesi
+    classi = {r.classe for r, _ in letti}
+    assert {Classe.RICEVUTA, Classe.ILLEGGIBILE} <= classi
+    assert {r.firma for r, _ in letti} >= {Firma.VALIDA, Firma.NON_VALIDA}
+    for _, prova in letti:  # the evidence is on disk, 0600, with the bytes as fetched
+        percorso = lettore.archivio / prova.percorso
+        assert stat.S_IMODE(percorso.stat().st_mode) == 0o600
+
+
+def test_un_lettore_ucciso_a_meta_lotto_il_lotto_e_letto_qui_e_poi_tutti_gli_altri(
+    elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
+) -> None:
+    _pronti(elaboratori)
+    primo = elaboratori._lettori[0]._processo
+
+    def uccidi_al_terzo(i: int) -> None:
+        if i == 2:  # the third batch went to the first reader, which dies with it
+            primo.send_signal(signal.SIGKILL)
+            primo.wait()
+
+    assert _leggi_tutto(elaboratori, messaggi, uccidi_al_terzo) == attesi
+    assert 0 < elaboratori.letti_altrove < len(messaggi) // LOTTO
+    assert elaboratori.in_altri_processi == 0  # after a failure nothing more goes out
+
+
+def test_un_lettore_muto_e_fermato_dopo_l_attesa(
+    elaboratori: Elaboratori, messaggi: list[bytes], attesi: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(elaborazione, "ATTESA_SECONDI", 0.5)
+    _pronti(elaboratori)
+    fermo = elaboratori._lettori[0]._processo
+    fermo.send_signal(signal.SIGSTOP)  # alive, never answers
+    try:
+        assert _leggi_tutto(elaboratori, messaggi) == attesi
+    finally:
+        if fermo.poll() is None:
+            fermo.send_signal(signal.SIGCONT)
+    assert fermo.wait(5) == -signal.SIGKILL  # stopped for good
+
+
+def test_finche_nessun_lettore_e_pronto_si_legge_qui(
+    elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
+) -> None:
+    processi = [x._processo for x in elaboratori._lettori]
+    for p in processi:  # held before they finish starting (a fresh interpreter: ~0.2 s)
+        p.send_signal(signal.SIGSTOP)
+    primi = _leggi_tutto(elaboratori, messaggi[:20])
+    assert elaboratori.letti_altrove == 0 and elaboratori.in_altri_processi == 2
+    for p in processi:
+        p.send_signal(signal.SIGCONT)
+    _pronti(elaboratori)
+    assert primi + _leggi_tutto(elaboratori, messaggi[20:]) == attesi
+    assert elaboratori.letti_altrove == 4
+
+
+def test_un_lettore_che_non_parte_lascia_leggere_qui(
+    lettore: Lettore, messaggi: list[bytes], attesi: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(elaborazione.sys, "executable", "/nonexistent/python")
+    with Elaboratori(lettore, 2) as e:
+        assert e.in_altri_processi == 0
+        assert _leggi_tutto(e, messaggi) == attesi
+
+
+def test_chiusi_i_lettori_finiscono(lettore: Lettore) -> None:
+    with Elaboratori(lettore, 2) as e:
+        _pronti(e)
+        processi = [x._processo for x in e._lettori]
+    assert all(p.poll() == 0 for p in processi)  # they saw the pipe closed and ended by themselves
+
+
+def test_un_lettore_non_eredita_descrittori(elaboratori: Elaboratori) -> None:
+    """A new interpreter with only its two pipes: no socket, no database file of the parent."""
+    _pronti(elaboratori)
+    pid = elaboratori._lettori[0]._processo.pid
+    aperti = sorted(int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir())
+    assert len([fd for fd in aperti if fd > 2]) == 2, aperti
