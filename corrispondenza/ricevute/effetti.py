@@ -241,7 +241,7 @@ def _riga(
     return dict(
         identita=identita,
         sha256=x.prova.sha256,
-        percorso=str(x.prova.percorso),
+        percorso=x.prova.nome,
         casella=x.casella,
         cartella=x.cartella,
         uidvalidity=x.uidvalidity,

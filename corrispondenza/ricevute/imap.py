@@ -169,7 +169,7 @@ class Riconciliatore:
         esito.lette += len(lette)
         for x, effetto in zip(lette, effetti, strict=True):
             esito.effetti[effetto] += 1
-            descrizione = f"{nome} UID {x.uid} ({x.prova.percorso})"
+            descrizione = f"{nome} UID {x.uid} ({x.prova.nome})"
             if effetto == Effetto.ORFANA:
                 esito.orfane.append(f"{descrizione}: {x.ricevuta.tipo} per {x.ricevuta.msgid}")
             elif effetto == Effetto.IGNORATA:

@@ -37,9 +37,13 @@ class Prova:
     sha256: str
 
     @property
+    def nome(self) -> str:
+        """Where it is, relative to the evidence folder (``ab/abcdef….eml``), as stored."""
+        return f"{self.sha256[:2]}/{self.sha256}.eml"
+
+    @property
     def percorso(self) -> Path:
-        """Where it is, relative to the evidence folder."""
-        return Path(self.sha256[:2]) / f"{self.sha256}.eml"
+        return Path(self.nome)
 
 
 def conserva(archivio: Path, grezzo: bytes) -> Prova:
