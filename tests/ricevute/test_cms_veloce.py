@@ -11,7 +11,7 @@ import base64
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from asn1crypto import cms as asn1_cms
@@ -25,7 +25,7 @@ from corrispondenza.ricevute import cms as modulo_cms
 from corrispondenza.ricevute.cms import Verificatore, carica_ancore
 from corrispondenza.ricevute.parser import Firma
 from corrispondenza.sandbox import ricevute
-from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
+from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati, crea_certificati
 from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
 
 LIMITATO = settings(
@@ -144,13 +144,17 @@ class Ambiente:
 
 
 @pytest.fixture(scope="module")
-def ambiente(certificati_sandbox: Certificati) -> Ambiente:
-    firmatario = Firmatario.da_file(
+def firmatario(certificati_sandbox: Certificati) -> Firmatario:
+    return Firmatario.da_file(
         certificati_sandbox.firma_cert,
         certificati_sandbox.firma_key,
         gestore=NOME_PROVIDER,
         dominio=certificati_sandbox.dominio_provider,
     )
+
+
+@pytest.fixture(scope="module")
+def ambiente(certificati_sandbox: Certificati, firmatario: Firmatario) -> Ambiente:
     chiave = serialization.load_pem_private_key(certificati_sandbox.firma_key.read_bytes(), None)
     assert isinstance(chiave, rsa.RSAPrivateKey)
     return Ambiente(
@@ -158,16 +162,6 @@ def ambiente(certificati_sandbox: Certificati) -> Ambiente:
         ricevute.accettazione(firmatario, _invio(0), data=QUANDO),
         chiave,
         x509.load_pem_x509_certificate(certificati_sandbox.firma_cert.read_bytes()),
-    )
-
-
-@pytest.fixture(scope="module")
-def firmatario(certificati_sandbox: Certificati) -> Firmatario:
-    return Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
     )
 
 
@@ -538,6 +532,31 @@ def test_la_memoria_ricominciata_non_ferma_il_percorso_veloce(
     assert spia.letture == 0
     assert "message_digest" not in esperto._attributi_letti.values()
     assert "signing_time" not in esperto._attributi_letti.values()
+
+
+def test_altre_autorita_e_altre_date(
+    ambiente: Ambiente,
+    firmatario: Firmatario,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Under trust anchors that did not issue the signer, and at times outside its validity, the
+    fast path decides with the full reading's verdict (the chain is the same remembered one)."""
+    altra = crea_certificati(tmp_path_factory.mktemp("altra-ca-veloce"), dominio_provider="altro.test")
+    prima = ambiente.certificato.not_valid_before_utc - timedelta(days=1)
+    dopo = ambiente.certificato.not_valid_after_utc + timedelta(days=1)
+    grezzo = ricevute.accettazione(firmatario, _invio(7), data=QUANDO)
+    for ancore in (ambiente.ancore, tuple(carica_ancore(altra.ca_cert.read_bytes()))):
+        esperto = Verificatore(ancore)
+        esperto.verifica(ambiente.valida, datetime.now(UTC))
+        spia = Spia(monkeypatch, esperto)
+        for adesso in (datetime.now(UTC), prima, dopo):
+            verdetto = esperto.verifica(grezzo, adesso)
+            assert verdetto == Verificatore(ancore).verifica(grezzo, adesso, veloce=False)
+            assert verdetto is not None and (verdetto == VALIDA) is (
+                ancore == ambiente.ancore and adesso not in (prima, dopo)
+            ), verdetto
+        assert spia.letture == 0
 
 
 # --- random mutations --------------------------------------------------------------------------
