@@ -101,6 +101,7 @@ class Verificatore:
         self._insiemi: dict[bytes, list[cms.Certificate]] = {}
         self._certificati: dict[tuple[bytes, bytes], _Certificati] = {}
         self._attributi_letti: dict[bytes, str] = {}
+        self._testa: _Testa | None = None
 
     @property
     def ancore(self) -> tuple[x509.Certificate, ...]:
@@ -231,8 +232,90 @@ class Verificatore:
         memories under the same keys (the exact encodings of the set and of the identifier);
         each signed attribute by its encoding in the same memory, or if unseen read in full
         (``_tipo_letto``), but for the digest and the signing time, different in each receipt,
-        which are checked here as strictly as asn1crypto or left to it.
+        which are checked here as strictly as asn1crypto or left to it. The start, up to the
+        signed attributes, is read by ``_Testa``.
         """
+        testa = self._testa  # the start, as the last receipt's if it begins with the same bytes
+        if testa is None or len(der) != testa.lunghezza or not der.startswith(testa.byte):
+            testa = _Testa.di(der)
+            if testa is None:
+                return None
+            self._testa = testa
+        inizio, fine = len(testa.byte), testa.fine
+        t, primo, s = _tlv(der, inizio, fine)  # signedAttrs [0] IMPLICIT
+        if t != 0xA0 or primo == s:
+            return None
+        attributi, fine_attributi = der[inizio:s], s
+        t, a, s = _tlv(der, s, fine)  # signatureAlgorithm
+        if t != 0x30 or der[a:s] not in _RSA_PKCS1:
+            return None
+        t, a, s = _tlv(der, s, fine)  # signature, and nothing after it (no unsignedAttrs)
+        if t != 0x04 or s != fine:
+            return None
+        valore = der[a:s]
+
+        incorporati = self._insiemi.get(testa.insieme)
+        if incorporati is None:
+            return None
+        certificati = self._certificati.get((testa.insieme, testa.sid if incorporati else b""))
+        if certificati is None:
+            return None
+        if not certificati.del_firmatario:
+            return Firma.NON_VALIDA, "firma non valida: il certificato del firmatario non è nel messaggio"
+        attesa = None
+        j = primo
+        while j < fine_attributi:
+            t, a, b = _tlv(der, j, fine_attributi)
+            if t != 0x30:
+                return None
+            codifica = der[j:b]
+            tipo = self._attributi_letti.get(codifica)
+            if tipo is None or (tipo == "message_digest" and attesa is None):
+                # the type, if one of these two (the values after it, inside the attribute)
+                tipo_codificato = der[a : a + 11] if a + 11 < b else b""
+                if tipo_codificato == _TIPO_MESSAGE_DIGEST:  # the first counts; any other is checked too
+                    valore_attributo = _impronta_attesa(der, a + 11, b)
+                    if valore_attributo is None:
+                        return None
+                    if attesa is None:
+                        attesa = valore_attributo
+                elif tipo_codificato == _TIPO_SIGNING_TIME:
+                    if not _ora_di_firma_semplice(der, a + 11, b):
+                        return None
+                elif tipo is None:
+                    self._tipo_letto(codifica)
+            j = b
+        algoritmo = testa.algoritmo
+        if attesa != hashlib.new(algoritmo, firmato).digest():
+            return (
+                Firma.NON_VALIDA,
+                "firma non valida: il contenuto è stato modificato dopo la firma (impronta diversa)",
+            )
+        try:
+            certificati.chiave.verify(valore, b"\x31" + attributi[1:], padding.PKCS1v15(), _HASH[algoritmo]())
+        except InvalidSignature:
+            return Firma.NON_VALIDA, "firma non valida: la firma non corrisponde al certificato"
+        return certificati.catena.verdetto(adesso)
+
+
+@dataclass(frozen=True)
+class _Testa:
+    """What the fast path reads before the signed attributes: the certificate set, the signer's
+    identifier, the digest algorithm, where the SignerInfo ends. A function of those bytes and
+    of the total length only (nothing else is looked at), so a receipt that starts with the same
+    bytes and is as long has the same: the verifier keeps the last one and compares instead of
+    walking again (all the receipts of a provider start the same way)."""
+
+    lunghezza: int
+    byte: bytes
+    insieme: bytes
+    sid: bytes
+    algoritmo: str
+    fine: int
+
+    @classmethod
+    def di(cls, der: bytes) -> _Testa | None:
+        """None if it is not the start of the shape ``Verificatore._veloce`` reads."""
         t, i, fine = _tlv(der, 0, len(der))
         if t != 0x30 or fine != len(der):
             return None
@@ -277,60 +360,7 @@ class Verificatore:
         algoritmo = _DIGEST.get(der[a:s])
         if t != 0x30 or algoritmo is None:
             return None
-        inizio = s
-        t, primo, s = _tlv(der, s, fine)  # signedAttrs [0] IMPLICIT
-        if t != 0xA0 or primo == s:
-            return None
-        attributi, fine_attributi = der[inizio:s], s
-        t, a, s = _tlv(der, s, fine)  # signatureAlgorithm
-        if t != 0x30 or der[a:s] not in _RSA_PKCS1:
-            return None
-        t, a, s = _tlv(der, s, fine)  # signature, and nothing after it (no unsignedAttrs)
-        if t != 0x04 or s != fine:
-            return None
-        valore = der[a:s]
-
-        incorporati = self._insiemi.get(insieme)
-        if incorporati is None:
-            return None
-        certificati = self._certificati.get((insieme, sid if incorporati else b""))
-        if certificati is None:
-            return None
-        if not certificati.del_firmatario:
-            return Firma.NON_VALIDA, "firma non valida: il certificato del firmatario non è nel messaggio"
-        attesa = None
-        j = primo
-        while j < fine_attributi:
-            t, a, b = _tlv(der, j, fine_attributi)
-            if t != 0x30:
-                return None
-            codifica = der[j:b]
-            tipo = self._attributi_letti.get(codifica)
-            if tipo is None or (tipo == "message_digest" and attesa is None):
-                # the type, if one of these two (the values after it, inside the attribute)
-                tipo_codificato = der[a : a + 11] if a + 11 < b else b""
-                if tipo_codificato == _TIPO_MESSAGE_DIGEST:  # the first counts; any other is checked too
-                    valore_attributo = _impronta_attesa(der, a + 11, b)
-                    if valore_attributo is None:
-                        return None
-                    if attesa is None:
-                        attesa = valore_attributo
-                elif tipo_codificato == _TIPO_SIGNING_TIME:
-                    if not _ora_di_firma_semplice(der, a + 11, b):
-                        return None
-                elif tipo is None:
-                    self._tipo_letto(codifica)
-            j = b
-        if attesa != hashlib.new(algoritmo, firmato).digest():
-            return (
-                Firma.NON_VALIDA,
-                "firma non valida: il contenuto è stato modificato dopo la firma (impronta diversa)",
-            )
-        try:
-            certificati.chiave.verify(valore, b"\x31" + attributi[1:], padding.PKCS1v15(), _HASH[algoritmo]())
-        except InvalidSignature:
-            return Firma.NON_VALIDA, "firma non valida: la firma non corrisponde al certificato"
-        return certificati.catena.verdetto(adesso)
+        return cls(len(der), der[:s], insieme, sid, algoritmo, fine)
 
 
 class _NonDer(Exception):
