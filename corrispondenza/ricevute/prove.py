@@ -52,34 +52,40 @@ def conserva(archivio: Path, grezzo: bytes) -> Prova:
 
 
 def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
-    """Store a batch durably; only when this returns may the batch be applied."""
+    """Store a batch durably; only when this returns may the batch be applied.
+
+    Paths are plain strings here: a ``Path`` per file, joined and renamed, cost more than
+    writing the file.
+    """
     prove = [_prova(g) for g in grezzi]
-    nuove: dict[Path, tuple[Path, bytes]] = {}
-    pronte: set[Path] = set()  # folders made (or narrowed) 0700 in this batch: once each
+    radice = os.fspath(archivio)
+    pid = os.getpid()
+    nuove: dict[str, str] = {}  # final name → temporary name
+    pronte: set[str] = set()  # folders made (or narrowed) 0700 in this batch: once each
     for prova, grezzo in zip(prove, grezzi, strict=True):
-        finale = archivio / prova.percorso
+        cartella = f"{radice}/{prova.sha256[:2]}"
+        finale = f"{cartella}/{prova.sha256}.eml"
         if finale in nuove or _gia_conservata(finale, len(grezzo)):
             continue
-        if finale.parent not in pronte:
-            cartella_riservata(finale.parent)
-            pronte.add(finale.parent)
-        temporaneo = finale.with_name(f".{finale.name}.{os.getpid()}.tmp")
+        if cartella not in pronte:
+            cartella_riservata(Path(cartella))
+            pronte.add(cartella)
+        temporaneo = f"{cartella}/.{prova.sha256}.eml.{pid}.tmp"
         _scrivi(temporaneo, grezzo)
-        nuove[finale] = (temporaneo, grezzo)
+        nuove[finale] = temporaneo
     if not nuove:
         return prove
-    cartelle = {f.parent for f in nuove}
-    _a_disco(archivio, [t for t, _ in nuove.values()])
-    for finale, (temporaneo, _) in nuove.items():
-        temporaneo.replace(finale)
-    _a_disco(archivio, list(cartelle))
+    _a_disco(archivio, list(nuove.values()))
+    for finale, temporaneo in nuove.items():
+        os.replace(temporaneo, finale)  # noqa: PTH105 - str paths on purpose (docstring)
+    _a_disco(archivio, sorted(pronte))
     return prove
 
 
-def _gia_conservata(finale: Path, dimensione: int) -> bool:
+def _gia_conservata(finale: str, dimensione: int) -> bool:
     """A regular file of the right size is there (``is_file`` and ``stat`` in one call)."""
     try:
-        stato = finale.stat()
+        stato = os.stat(finale)  # noqa: PTH116 - str paths on purpose
     except OSError:
         return False
     return stat.S_ISREG(stato.st_mode) and stato.st_size == dimensione
@@ -89,17 +95,21 @@ def _prova(grezzo: bytes) -> Prova:
     return Prova(hashlib.sha256(grezzo).hexdigest())
 
 
-def _scrivi(percorso: Path, grezzo: bytes) -> None:
+def _scrivi(percorso: str, grezzo: bytes) -> None:
     descrittore = apri_riservato(percorso)
-    with os.fdopen(descrittore, "wb") as file:
-        file.write(grezzo)
+    try:
+        resto = memoryview(grezzo)
+        while resto:
+            resto = resto[os.write(descrittore, resto) :]
+    finally:
+        os.close(descrittore)
 
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
 _SYNCFS = getattr(_libc, "syncfs", None)
 
 
-def _a_disco(archivio: Path, percorsi: list[Path]) -> None:
+def _a_disco(archivio: Path, percorsi: list[str]) -> None:
     """Everything written so far under ``archivio`` is on disk when this returns."""
     if _SYNCFS is not None:
         descrittore = os.open(archivio, os.O_RDONLY)
