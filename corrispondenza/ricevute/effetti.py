@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import EsitoStorico
@@ -95,6 +95,7 @@ def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
                 lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
             righe.append(_riga(x, chi, lettera, effetto, letta_il))
             effetti.append(effetto)
+    lettere.scrivi(s)
     inserisci(s, RicevutaLetta, righe)
     return effetti
 
@@ -107,33 +108,84 @@ def _identita(x: Letta) -> str:
     return f"sha:{x.prova.sha256}"
 
 
+class _Lettera:
+    """What a receipt reads and changes of its letter, loaded without the ORM.
+
+    A batch touches hundreds of letters and only these columns: an ORM object each (loaded,
+    tracked, flushed) cost more than the receipts' own work. ``scrivi`` updates, per letter,
+    only the columns that changed, as the ORM's flush would (a concurrent change to another
+    column is not overwritten).
+    """
+
+    COLONNE = ("identificativo", "riscontro", "esito", "risposta", "data_consegna", "consegnata_il")
+    __slots__ = ("id", "message_id", "indirizzo", *COLONNE, "_lette")
+
+    def __init__(self, riga: Any) -> None:
+        self.id, self.message_id, self.indirizzo = riga.id, riga.message_id, riga.indirizzo
+        for nome in self.COLONNE:
+            setattr(self, nome, getattr(riga, nome))
+        self._lette = tuple(getattr(riga, nome) for nome in self.COLONNE)
+
+    def cambiate(self) -> tuple[str, ...]:
+        return tuple(
+            nome
+            for nome, prima in zip(self.COLONNE, self._lette, strict=True)
+            if getattr(self, nome) != prima
+        )
+
+
 class _Indice:
-    def __init__(self, lettere: Iterable[Lettera]) -> None:
-        self.per_mid: dict[str, Lettera] = {}
-        self.per_identificativo: dict[str, Lettera] = {}
+    def __init__(self, lettere: Iterable[_Lettera]) -> None:
+        self.per_id: dict[int, _Lettera] = {}
+        self.per_mid: dict[str, _Lettera] = {}
+        self.per_identificativo: dict[str, _Lettera] = {}
         for x in lettere:
+            x = self.per_id.setdefault(x.id, x)  # found by both keys: one letter
             if x.message_id:
                 self.per_mid[x.message_id] = x
             if x.identificativo:
                 self.per_identificativo[x.identificativo] = x
 
-    def impara(self, x: Lettera) -> None:
+    def impara(self, x: _Lettera) -> None:
         if x.identificativo:
             self.per_identificativo[x.identificativo] = x
+
+    def scrivi(self, s: Session) -> None:
+        """One UPDATE per set of changed columns (usually two a batch), many rows each."""
+        gruppi: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        for x in self.per_id.values():
+            if cambiate := x.cambiate():
+                gruppi.setdefault(cambiate, []).append(
+                    {"id_lettera": x.id, **{nome: getattr(x, nome) for nome in cambiate}}
+                )
+        tabella = Lettera.__table__
+        for cambiate, righe in gruppi.items():
+            istruzione = (
+                update(tabella)
+                .where(tabella.c.id == bindparam("id_lettera"))
+                .values({nome: bindparam(nome) for nome in cambiate})
+            )
+            s.connection().execute(istruzione, righe)
 
 
 def _lettere_per(s: Session, ricevute: list[Ricevuta]) -> _Indice:
     mids = {m for r in ricevute for m in (r.msgid, r.riferimento) if m}
     ids = {r.identificativo for r in ricevute if r.identificativo}
-    trovate: list[Lettera] = []
+    colonne = [
+        Lettera.id,
+        Lettera.message_id,
+        Lettera.indirizzo,
+        *(getattr(Lettera, c) for c in _Lettera.COLONNE),
+    ]
+    trovate: list[_Lettera] = []
     if mids:
-        trovate += list(s.scalars(select(Lettera).where(Lettera.message_id.in_(sorted(mids)))))
+        trovate += map(_Lettera, s.execute(select(*colonne).where(Lettera.message_id.in_(sorted(mids)))))
     if ids:
-        trovate += list(s.scalars(select(Lettera).where(Lettera.identificativo.in_(sorted(ids)))))
+        trovate += map(_Lettera, s.execute(select(*colonne).where(Lettera.identificativo.in_(sorted(ids)))))
     return _Indice(trovate)
 
 
-def _abbina(r: Ricevuta, indice: _Indice) -> Lettera | None:
+def _abbina(r: Ricevuta, indice: _Indice) -> _Lettera | None:
     if r.classe is not Classe.RICEVUTA:
         return None
     for mid in (r.msgid, r.riferimento):
@@ -144,7 +196,7 @@ def _abbina(r: Ricevuta, indice: _Indice) -> Lettera | None:
     return None
 
 
-def _effetto(s: Session, op: Operazione, r: Ricevuta, x: Lettera | None) -> str:
+def _effetto(s: Session, op: Operazione, r: Ricevuta, x: _Lettera | None) -> str:
     if r.classe is Classe.ILLEGGIBILE:
         return Effetto.ILLEGGIBILE
     if r.classe is not Classe.RICEVUTA or r.tipo is None:
@@ -169,12 +221,12 @@ def _effetto(s: Session, op: Operazione, r: Ricevuta, x: Lettera | None) -> str:
     return _non_consegnata(s, op, r, x, riscontro)
 
 
-def _per_noi(r: Ricevuta, x: Lettera) -> bool:
+def _per_noi(r: Ricevuta, x: _Lettera) -> bool:
     """A delivery or error about our recipient (one recipient per message; case-insensitive)."""
     return not r.consegna or not x.indirizzo or r.consegna.lower() == x.indirizzo.lower()
 
 
-def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
+def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     x.identificativo = x.identificativo or r.identificativo
     esterno = any(d.tipo == "esterno" and _stesso(d.indirizzo, x.indirizzo) for d in r.destinatari)
     effetto = _esito(s, op, x, Riscontro.ACCETTATA, "ricevuta di accettazione", quando=r.data)
@@ -193,7 +245,7 @@ def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
     return effetto
 
 
-def _consegna(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
+def _consegna(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     if not _per_noi(r, x) or r.data is None:
         return Effetto.SENZA_EFFETTO
     perche = (
@@ -207,7 +259,7 @@ def _consegna(s: Session, op: Operazione, r: Ricevuta, x: Lettera) -> str:
     return Effetto.APPLICATA
 
 
-def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: Lettera, riscontro: Riscontro) -> str:
+def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: _Lettera, riscontro: Riscontro) -> str:
     if not _per_noi(r, x):
         return Effetto.SENZA_EFFETTO
     perche = f"{r.tipo}: {r.errore_esteso or r.errore or 'nessun dettaglio'}"
@@ -219,7 +271,7 @@ def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: Lettera, riscont
 
 
 def _esito(
-    s: Session, op: Operazione, x: Lettera, riscontro: Riscontro, perche: str, quando: datetime | None = None
+    s: Session, op: Operazione, x: _Lettera, riscontro: Riscontro, perche: str, quando: datetime | None = None
 ) -> str:
     dati = {"data": quando.isoformat()} if quando else {}
     return (
@@ -234,7 +286,7 @@ def _stesso(a: str | None, b: str | None) -> bool:
 
 
 def _riga(
-    x: Letta, identita: str, lettera: Lettera | None, effetto: str, letta_il: datetime
+    x: Letta, identita: str, lettera: _Lettera | None, effetto: str, letta_il: datetime
 ) -> dict[str, Any]:
     """The ``ricevute`` row of one message."""
     r = x.ricevuta

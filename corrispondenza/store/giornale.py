@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import JSON, select
 from sqlalchemy.orm import Session
@@ -203,8 +203,16 @@ def lettera_partita(s: Session, op: Operazione, lettera: Lettera, perche: str, *
         )
 
 
+class ConRiscontro(Protocol):
+    """A letter as ``registra_riscontro`` needs it: the ORM's, or the lighter one of
+    ``ricevute/effetti`` (a batch of receipts touches hundreds)."""
+
+    id: int
+    riscontro: str | None
+
+
 def registra_riscontro(
-    s: Session, op: Operazione, lettera: Lettera, riscontro: Riscontro, perche: str, **dati: Any
+    s: Session, op: Operazione, lettera: ConRiscontro, riscontro: Riscontro, perche: str, **dati: Any
 ) -> bool:
     """Record what the provider said, only if it outranks what is known (RICEVUTE.md: monotonic)."""
     attuale = Riscontro(lettera.riscontro) if lettera.riscontro else None
