@@ -35,9 +35,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
@@ -172,12 +172,12 @@ def _analizza(grezzo: bytes) -> Ricevuta:
     if len(grezzo) > LIMITE_BYTE:
         raise _Illeggibile(f"messaggio troppo grande ({len(grezzo)} byte, limite {LIMITE_BYTE})")
     radice = _entita(grezzo)
-    if not radice.intestazioni:
+    if not radice.con_intestazioni:
         raise _Illeggibile("non è un messaggio di posta: nessuna intestazione leggibile")
     comuni = _dalle_intestazioni(radice)
-    if radice.prima("x-trasporto") is not None:
+    if radice.intestazioni.get("x-trasporto") is not None:
         return _con_daticert(Classe.BUSTA, None, comuni, radice, obbligatorio=False)
-    valore = radice.prima("x-ricevuta")
+    valore = radice.intestazioni.get("x-ricevuta")
     if valore is None:
         return Ricevuta(Classe.ALTRO, **comuni)
     try:
@@ -189,46 +189,58 @@ def _analizza(grezzo: bytes) -> Ricevuta:
 
 # --- headers --------------------------------------------------------------------------------
 
-# One header field with its continuation lines (RFC 5322 §2.2: name is printable ASCII but ":").
-_CAMPO = re.compile(rb"([!-9;-~]+)[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)(?:\r?\n|\Z)")
+# The header block: the fields from the start up to the first line that is not one (RFC 5322
+# §2.2: a name of printable ASCII but ":", the value, its continuation lines); one C match.
+_CAMPI = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*(?:\r?\n|\Z))*")
+# The only fields anyone reads, top level and MIME: the others are never split nor decoded.
+_LETTE = (
+    *("content-type", "content-disposition", "content-transfer-encoding", "message-id", "from"),
+    *("subject", "x-ricevuta", "x-trasporto", "x-riferimento-message-id", "x-tiporicevuta"),
+    "x-verificasicurezza",
+)
+# One of those fields, searched in the block lowercased and led by a line end: inside the block
+# every line is a field or a continuation (which starts with a blank), so ``\nnome:`` finds
+# exactly the fields of that name; a literal first byte and no IGNORECASE make it a fast scan.
+# Possessive (``*+``): nothing follows the value, so giving characters back never finds another
+# match, and the bookkeeping for it tripled the time.
+_CAMPO_LETTO = re.compile(
+    rb"\n(" + "|".join(_LETTE).encode() + rb")[ \t]*+:([^\r\n]*+(?:\r?\n[ \t][^\r\n]*+)*+)"
+)
 _FINE_RIGA = re.compile(rb"\r?\n")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
 
-@dataclass
 class _Entita:
-    """One MIME entity: headers (lowercase names, in order) and the raw body bytes."""
+    """One MIME entity: the headers of ``_LETTE`` it has (lowercase names, the first value of
+    each, unfolded and stripped) and the raw body bytes.
 
-    intestazioni: list[tuple[str, str]]
-    corpo: bytes
-    _tipo: email.message.Message | None = None
+    Plain attributes set once: the MIME walk asks each entity for its type, and a
+    ``cached_property`` cost more than the answer.
+    """
 
-    def prima(self, nome: str) -> str | None:
-        return next((v for n, v in self.intestazioni if n == nome), None)
+    __slots__ = ("_email", "con_intestazioni", "corpo", "intestazioni", "tipo")
+
+    def __init__(self, intestazioni: dict[str, str], corpo: bytes, *, con_intestazioni: bool = True) -> None:
+        self.intestazioni = intestazioni
+        self.corpo = corpo
+        self.con_intestazioni = con_intestazioni  # any header field at all, read or not
+        self.tipo = _tipo(intestazioni.get("content-type"))
+        self._email: email.message.Message | None = None
 
     @property
     def _mime(self) -> email.message.Message:
         """Content-Type and Content-Disposition parsed by ``email`` (parameters, RFC 2231), for
         the values too unusual for ``_parametri_semplici``: ``email`` reparses a value at every
         question, a third of the whole parse when every value went through it."""
-        if self._tipo is None:
-            self._tipo = email.message.Message()
+        if self._email is None:
+            self._email = email.message.Message()
             for nome in ("content-type", "content-disposition"):
-                if (valore := self.prima(nome)) is not None:
-                    self._tipo[nome] = valore
-        return self._tipo
-
-    @cached_property
-    def tipo(self) -> str:
-        """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
-        valore = self.prima("content-type")
-        if valore is None:
-            return "text/plain"
-        tipo = valore.partition(";")[0].strip().lower()
-        return tipo if tipo.count("/") == 1 else "text/plain"
+                if (valore := self.intestazioni.get(nome)) is not None:
+                    self._email[nome] = valore
+        return self._email
 
     def parametro(self, nome: str) -> str | None:
-        valore = self.prima("content-type")
+        valore = self.intestazioni.get("content-type")
         if valore is None:
             return None
         if (semplici := _parametri_semplici(valore)) is not None:
@@ -236,11 +248,11 @@ class _Entita:
         valore = self._mime.get_param(nome)
         return None if valore is None else str(email.utils.collapse_rfc2231_value(valore))
 
-    @cached_property
+    @property
     def nome_file(self) -> str:
         """``email``'s ``get_filename``: ``filename`` of Content-Disposition, else ``name``."""
         for intestazione, nome in (("content-disposition", "filename"), ("content-type", "name")):
-            valore = self.prima(intestazione)
+            valore = self.intestazioni.get(intestazione)
             if valore is None:
                 continue
             semplici = _parametri_semplici(valore)
@@ -249,6 +261,15 @@ class _Entita:
             if nome in semplici:
                 return semplici[nome].strip().lower()
         return ""
+
+
+@lru_cache(maxsize=256)
+def _tipo(content_type: str | None) -> str:
+    """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
+    if content_type is None:
+        return "text/plain"
+    tipo = content_type.partition(";")[0].strip().lower()
+    return tipo if tipo.count("/") == 1 else "text/plain"
 
 
 # A header value whose parameters ``email`` reads as they are written: ASCII, a first word, then
@@ -272,40 +293,67 @@ def _parametri_semplici(valore: str) -> dict[str, str] | None:
         return None
     parola = valore.partition(";")[0]
     parametri = {parola.strip().lower(): ""}
-    for m in _PARAMETRO.finditer(valore, len(parola)):
-        nome, tra_virgolette, nudo = m.groups()
-        parametri.setdefault(nome.lower(), nudo if tra_virgolette is None else tra_virgolette)
+    for nome, tra_virgolette, nudo in _PARAMETRO.findall(valore, len(parola)):
+        parametri.setdefault(nome.lower(), nudo or tra_virgolette)  # a bare value is never empty
     return parametri
 
 
 def _entita(grezzo: bytes) -> _Entita:
     """Split an entity into header fields and body; a line that is not a field ends the headers."""
-    campi: list[tuple[str, str]] = []
-    pos = 0
-    while (m := _CAMPO.match(grezzo, pos)) and m.end() > pos:
-        nome, valore = m.groups()
-        if b"\n" in valore:  # folded: the line ends go, the blanks after them stay
-            valore = _FINE_RIGA.sub(b"", valore)
-        campi.append((nome.lower().decode("ascii"), valore.decode("utf-8", "replace").strip()))
-        pos = m.end()
-    if grezzo.startswith(b"\r\n", pos):
-        pos += 2
-    elif grezzo.startswith(b"\n", pos):
-        pos += 1
-    return _Entita(campi, grezzo[pos:])
+    intestazioni, fine = _testa(grezzo[: _dopo_la_riga_vuota(grezzo)])
+    corpo = fine
+    if grezzo.startswith(b"\r\n", fine):
+        corpo += 2
+    elif grezzo.startswith(b"\n", fine):
+        corpo += 1
+    return _Entita(intestazioni, grezzo[corpo:], con_intestazioni=fine > 0)
+
+
+def _dopo_la_riga_vuota(grezzo: bytes) -> int:
+    """Where the first empty line ends, or the end: the headers stop before it at the latest,
+    and ``_CAMPI`` never looks past it, so the bytes up to here decide the headers."""
+    if grezzo.startswith(b"\n"):
+        return 1
+    if grezzo.startswith(b"\r\n"):
+        return 2
+    crlf = grezzo.find(b"\n\r\n")
+    fine = len(grezzo) if crlf < 0 else crlf + 3
+    lf = grezzo.find(b"\n\n", 0, fine)
+    return fine if lf < 0 else lf + 2
+
+
+@lru_cache(maxsize=256)  # a provider writes the headers of its leaf parts the same every time
+def _testa(testa: bytes) -> tuple[dict[str, str], int]:
+    """The fields of ``_LETTE`` in a header block, and where the block ends (the caller must
+    not change the dict).
+
+    Only these are decoded: a receipt's entities carry a dozen others (Date, To, MIME-Version,
+    Content-Description…) that nothing reads.
+    """
+    fine = _CAMPI.match(testa).end()  # type: ignore[union-attr]  # a ``*`` always matches
+    blocco = b"\n" + testa[:fine]  # names are ASCII: lowercasing keeps every offset
+    intestazioni: dict[str, str] = {}
+    for campo in _CAMPO_LETTO.finditer(blocco.lower()):
+        chiave = campo.group(1).decode("ascii")
+        if chiave not in intestazioni:  # the first field of a name is the one ``email`` gives
+            valore = blocco[campo.start(2) : campo.end(2)]
+            if b"\n" in valore:  # folded: the line ends go, the blanks after them stay
+                valore = _FINE_RIGA.sub(b"", valore)
+            intestazioni[chiave] = valore.decode("utf-8", "replace").strip()
+    return intestazioni, fine
 
 
 def _dalle_intestazioni(radice: _Entita) -> dict[str, Any]:
     """The fields every kind of message has in its top-level headers."""
-    riferimento = _message_id(radice.prima("x-riferimento-message-id"))
-    sicurezza = (radice.prima("x-verificasicurezza") or "").strip().lower()
-    tipo_ricevuta = (radice.prima("x-tiporicevuta") or "").strip().lower() or None
+    riferimento = _message_id(radice.intestazioni.get("x-riferimento-message-id"))
+    sicurezza = (radice.intestazioni.get("x-verificasicurezza") or "").strip().lower()
+    tipo_ricevuta = (radice.intestazioni.get("x-tiporicevuta") or "").strip().lower() or None
     return {
-        "message_id": _message_id(radice.prima("message-id")),
+        "message_id": _message_id(radice.intestazioni.get("message-id")),
         "riferimento": riferimento,
         "msgid": riferimento,
-        "mittente": _indirizzo(radice.prima("from")),
-        "oggetto": _decodifica(radice.prima("subject")),
+        "mittente": _indirizzo(radice.intestazioni.get("from")),
+        "oggetto": _decodifica(radice.intestazioni.get("subject")),
         "tipo_ricevuta": tipo_ricevuta,
         "verifica_sicurezza_errore": sicurezza == "errore",
     }
@@ -368,9 +416,11 @@ def _allegati(radice: _Entita) -> _Allegati:
         if entita.tipo.startswith("multipart/") and (confine := entita.parametro("boundary")):
             figli = [_entita(p) for p in _parti(entita.corpo, confine)]
             pila.extend((f, profondita + 1) for f in reversed(figli))
-        elif entita.nome_file == "daticert.xml" and trovati.daticert is None:
+            continue
+        nome = entita.nome_file
+        if nome == "daticert.xml" and trovati.daticert is None:
             trovati.daticert = _decodificato(entita)
-        elif entita.nome_file == "postacert.eml" and trovati.postacert is None:
+        elif nome == "postacert.eml" and trovati.postacert is None:
             trovati.postacert = _decodificato(entita)
     return trovati
 
@@ -384,19 +434,24 @@ def _parti(corpo: bytes, confine: str) -> list[bytes]:
     if len(righe) > LIMITE_PARTI:
         raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
     parti = []
-    for i, (_, fine_riga, chiusura) in enumerate(righe):
+    for i, (_, inizio, chiusura) in enumerate(righe):
         if chiusura:  # the close delimiter: what follows is the epilogue
             break
-        inizio = fine_riga + (2 if corpo.startswith(b"\r\n", fine_riga) else 1)
-        fine = righe[i + 1][0] if i + 1 < len(righe) else len(corpo)
         if i + 1 < len(righe):
+            fine = righe[i + 1][0]
             fine -= 2 if corpo.endswith(b"\r\n", 0, fine) else 1 if corpo.endswith(b"\n", 0, fine) else 0
-        parti.append(corpo[inizio:fine] if inizio <= fine else b"")
+        else:
+            fine = len(corpo)
+        parti.append(corpo[inizio:fine])  # empty when the next delimiter follows at once
     return parti
 
 
+# What may follow a delimiter on its line: ``--`` if it closes, blanks, the end of the line.
+_CODA_DELIMITATORE = re.compile(rb"(--)?[ \t]*\r?(?:\n|\Z)")
+
+
 def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, bool]]:
-    """Each delimiter line: where it starts, where its text ends, whether it closes.
+    """Each delimiter line: where it starts, where the part after it starts, whether it closes.
 
     A delimiter counts only at the start of a line and followed, after an optional ``--`` and
     blanks, by the end of the line (the multiline regex ``^--confine(--)?[ \\t]*\\r?$``), found
@@ -406,15 +461,9 @@ def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, boo
     inizio = corpo.find(delimitatore)
     while inizio >= 0:
         dopo = inizio + len(delimitatore)
-        if inizio == 0 or corpo[inizio - 1 : inizio] == b"\n":
-            chiusura = corpo.startswith(b"--", dopo)
-            fine = dopo + 2 if chiusura else dopo
-            while corpo[fine : fine + 1] in (b" ", b"\t"):
-                fine += 1
-            if corpo[fine : fine + 1] == b"\r" and corpo[fine + 1 : fine + 2] in (b"\n", b""):
-                fine += 1
-            if corpo[fine : fine + 1] in (b"\n", b""):
-                trovati.append((inizio, fine, chiusura))
+        a_capo = inizio == 0 or corpo[inizio - 1] == 0x0A  # b"\n"
+        if a_capo and (coda := _CODA_DELIMITATORE.match(corpo, dopo)):
+            trovati.append((inizio, coda.end(), coda.group(1) is not None))
         inizio = corpo.find(delimitatore, dopo)
     return trovati
 
@@ -425,7 +474,7 @@ _NON_BASE64 = bytes(
 
 
 def _decodificato(entita: _Entita) -> bytes:
-    codifica = (entita.prima("content-transfer-encoding") or "").strip().lower()
+    codifica = (entita.intestazioni.get("content-transfer-encoding") or "").strip().lower()
     if codifica == "base64":
         try:
             return base64.b64decode(entita.corpo.translate(None, _NON_BASE64) + b"==")
@@ -466,9 +515,31 @@ def _con_daticert(
     return Ricevuta(classe, tipo=tipo, **campi)
 
 
+def _albero(xml: bytes) -> Element:
+    """``defusedxml.ElementTree.fromstring``, with the elements handed by expat straight to the
+    C ``TreeBuilder``.
+
+    defusedxml parses with ElementTree's pure-Python ``XMLParser``, whose Python callback for
+    every start and end tag (names rewritten as ``{uri}nome``, attributes turned from lists into
+    dicts) cost as much as all the rest of the daticert. Here expat gives the attributes as a
+    dict (``ordered_attributes`` off) and the names as it writes them (``uri}nome``), which
+    ``_locale`` reads the same. Everything else stays defusedxml's and ``XMLParser``'s: entity
+    declarations and external references refused by its handlers, undefined entities by
+    ``XMLParser``'s, the same exceptions with the same messages.
+    """
+    albero = TreeBuilder()
+    lettore = DefusedET.XMLParser(target=albero)
+    expat = lettore.parser
+    expat.ordered_attributes = False
+    expat.StartElementHandler = albero.start
+    expat.EndElementHandler = albero.end
+    lettore.feed(xml)
+    return lettore.close()
+
+
 def _radice_xml(xml: bytes) -> Element:
     try:
-        radice = DefusedET.fromstring(xml)
+        radice = _albero(xml)
     except DefusedXmlException as exc:
         raise _Illeggibile(f"daticert.xml rifiutato: dichiara entità o riferimenti esterni ({exc})") from exc
     except Exception as exc:  # expat errors, unknown encodings, bad bytes
@@ -525,8 +596,14 @@ def _primi(elemento: Element | None) -> dict[str, Element]:
 
 def _testo(primi: dict[str, Element], nome: str) -> str | None:
     figlio = primi.get(nome)
-    testo = "".join(figlio.itertext()).strip() if figlio is not None else ""
-    return testo or None
+    return None if figlio is None else _tutto_il_testo(figlio).strip() or None
+
+
+def _tutto_il_testo(elemento: Element) -> str:
+    """``"".join(elemento.itertext())``; an element without children has only its ``text``."""
+    if len(elemento):
+        return "".join(elemento.itertext())
+    return elemento.text or ""
 
 
 def _attributo(elemento: Element | None, nome: str) -> str | None:
@@ -537,7 +614,7 @@ def _attributo(elemento: Element | None, nome: str) -> str | None:
 def _destinatari(intestazione: Element | None) -> tuple[Destinatario, ...]:
     elenco = []
     for d in _figli(intestazione, "destinatari"):
-        indirizzo = "".join(d.itertext()).strip().lower()
+        indirizzo = _tutto_il_testo(d).strip().lower()
         if indirizzo:
             tipo = "esterno" if (d.get("tipo") or "").strip().lower() == "esterno" else "certificato"
             elenco.append(Destinatario(indirizzo, tipo))
