@@ -189,24 +189,20 @@ def _analizza(grezzo: bytes) -> Ricevuta:
 
 # --- headers --------------------------------------------------------------------------------
 
-# The header block: the fields from the start up to the first line that is not one (RFC 5322
-# §2.2: a name of printable ASCII but ":", the value, its continuation lines); one C match.
-_CAMPI = re.compile(rb"(?:[!-9;-~]+[ \t]*:[^\r\n]*(?:\r?\n[ \t][^\r\n]*)*(?:\r?\n|\Z))*")
-# The only fields anyone reads, top level and MIME: the others are never split nor decoded.
+# The only fields anyone reads, top level and MIME: the others are never decoded.
 _LETTE = (
     *("content-type", "content-disposition", "content-transfer-encoding", "message-id", "from"),
     *("subject", "x-ricevuta", "x-trasporto", "x-riferimento-message-id", "x-tiporicevuta"),
     "x-verificasicurezza",
 )
-# One of those fields, searched in the block lowercased and led by a line end: inside the block
-# every line is a field or a continuation (which starts with a blank), so ``\nnome:`` finds
-# exactly the fields of that name; a literal first byte and no IGNORECASE make it a fast scan.
-# Possessive (``*+``): nothing follows the value, so giving characters back never finds another
-# match, and the bookkeeping for it tripled the time.
-_CAMPO_LETTO = re.compile(
-    rb"\n(" + "|".join(_LETTE).encode() + rb")[ \t]*+:([^\r\n]*+(?:\r?\n[ \t][^\r\n]*+)*+)"
-)
-_FINE_RIGA = re.compile(rb"\r?\n")
+# Searched in the block led by b"\n", so each line start is a b"\n" (a literal first byte makes
+# ``search`` a fast scan). A line of the block is a field (RFC 5322 §2.2: a name of printable
+# ASCII but ":", then ":") or the continuation of one (it starts with a blank); the first line
+# that is neither ends the block, and so does a line with a CR that is not part of its CRLF.
+_RIGA_NON_CAMPO = re.compile(rb"\n(?![ \t]|[!-9;-~]+[ \t]*:)")
+_CR_NUDO = re.compile(rb"\r(?!\n)")
+# The start of a field of ``_LETTE``, searched in the lowercased block (no IGNORECASE: fast).
+_INIZIO_LETTO = re.compile(rb"\n(" + "|".join(_LETTE).encode() + rb")[ \t]*:")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
 
@@ -275,11 +271,14 @@ def _tipo(content_type: str | None) -> str:
 # A header value whose parameters ``email`` reads as they are written: ASCII, a first word, then
 # ``; nome=valore`` with a plain name (no RFC 2231 ``*``) and a token or a quoted string without
 # quotes, backslashes, semicolons or angle brackets inside (which ``email`` would unquote again).
-_PAROLA = r"[A-Za-z0-9!#$%&'+\-.^_`|~/]+"
-_NOME_PARAMETRO = r"[A-Za-z0-9_.\-]+"
-_VALORE_SEMPLICE = r"\"[ !#-:=?-\[\]-~]*\"|[A-Za-z0-9!#$%&'*+\-.^_`|~/=?:@,()\[\]{}]+"
+# Possessive (``++``, ``*+``): each run stops where the next token must start (no run takes a
+# blank, ";" or "="), so giving characters back never finds another match; it only cost time.
+_PAROLA = r"[A-Za-z0-9!#$%&'+\-.^_`|~/]++"
+_NOME_PARAMETRO = r"[A-Za-z0-9_.\-]++"
+_VALORE_SEMPLICE = r"\"[ !#-:=?-\[\]-~]*+\"|[A-Za-z0-9!#$%&'*+\-.^_`|~/=?:@,()\[\]{}]++"
 _SEMPLICE = re.compile(
-    rf"[ \t]*{_PAROLA}[ \t]*(?:;[ \t]*{_NOME_PARAMETRO}[ \t]*=[ \t]*(?:{_VALORE_SEMPLICE})[ \t]*)*", re.ASCII
+    rf"[ \t]*+{_PAROLA}[ \t]*+(?:;[ \t]*+{_NOME_PARAMETRO}[ \t]*+=[ \t]*+(?:{_VALORE_SEMPLICE})[ \t]*+)*+",
+    re.ASCII,
 )
 _PARAMETRO = re.compile(rf";[ \t]*({_NOME_PARAMETRO})[ \t]*=[ \t]*(?:\"([^\"]*)\"|([^ \t;]+))", re.ASCII)
 
@@ -311,7 +310,7 @@ def _entita(grezzo: bytes) -> _Entita:
 
 def _dopo_la_riga_vuota(grezzo: bytes) -> int:
     """Where the first empty line ends, or the end: the headers stop before it at the latest,
-    and ``_CAMPI`` never looks past it, so the bytes up to here decide the headers."""
+    and ``_testa`` never looks past it, so the bytes up to here decide the headers."""
     if grezzo.startswith(b"\n"):
         return 1
     if grezzo.startswith(b"\r\n"):
@@ -327,20 +326,39 @@ def _testa(testa: bytes) -> tuple[dict[str, str], int]:
     """The fields of ``_LETTE`` in a header block, and where the block ends (the caller must
     not change the dict).
 
-    Only these are decoded: a receipt's entities carry a dozen others (Date, To, MIME-Version,
-    Content-Description…) that nothing reads.
+    A field's value is its first line after the ":" and its continuation lines, joined without
+    their line ends; only the fields of ``_LETTE`` are decoded, the first of each name (the one
+    ``email`` gives). The block is found and the fields picked by C scans (``find``, regexes
+    with a literal first byte): a regex over every byte of the block, or a Python loop over its
+    lines, cost several times the whole rest of the entity.
     """
-    fine = _CAMPI.match(testa).end()  # type: ignore[union-attr]  # a ``*`` always matches
+    fine = _fine_blocco(testa)
     blocco = b"\n" + testa[:fine]  # names are ASCII: lowercasing keeps every offset
     intestazioni: dict[str, str] = {}
-    for campo in _CAMPO_LETTO.finditer(blocco.lower()):
-        chiave = campo.group(1).decode("ascii")
-        if chiave not in intestazioni:  # the first field of a name is the one ``email`` gives
-            valore = blocco[campo.start(2) : campo.end(2)]
-            if b"\n" in valore:  # folded: the line ends go, the blanks after them stay
-                valore = _FINE_RIGA.sub(b"", valore)
-            intestazioni[chiave] = valore.decode("utf-8", "replace").strip()
+    for campo in _INIZIO_LETTO.finditer(blocco.lower()):
+        nome = campo.group(1).decode("ascii")
+        if nome in intestazioni:  # the first field of a name is the one ``email`` gives
+            continue
+        inizio = campo.end()
+        a_capo = blocco.find(b"\n", inizio)
+        while a_capo >= 0 and blocco[a_capo + 1 : a_capo + 2] in (b" ", b"\t"):  # continuation
+            a_capo = blocco.find(b"\n", a_capo + 1)
+        valore = blocco[inizio : a_capo if a_capo >= 0 else len(blocco)].removesuffix(b"\r")
+        if b"\n" in valore:  # folded: the line ends go (every CR of the block is a CRLF's)
+            valore = valore.replace(b"\r\n", b"").replace(b"\n", b"")
+        intestazioni[nome] = valore.decode("utf-8", "replace").strip()
     return intestazioni, fine
+
+
+def _fine_blocco(testa: bytes) -> int:
+    """Where the header block ends: the start of the first line that is neither a field nor a
+    continuation (none on the first line) or that holds a CR outside a CRLF."""
+    if testa.startswith((b" ", b"\t")):
+        return 0
+    fine = m.start() if (m := _RIGA_NON_CAMPO.search(b"\n" + testa)) else len(testa)
+    if cr := _CR_NUDO.search(testa, 0, fine):
+        fine = testa.rfind(b"\n", 0, cr.start()) + 1
+    return fine
 
 
 def _dalle_intestazioni(radice: _Entita) -> dict[str, Any]:
@@ -468,16 +486,12 @@ def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, boo
     return trovati
 
 
-_NON_BASE64 = bytes(
-    sorted(set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
-)
-
-
 def _decodificato(entita: _Entita) -> bytes:
     codifica = (entita.intestazioni.get("content-transfer-encoding") or "").strip().lower()
     if codifica == "base64":
         try:
-            return base64.b64decode(entita.corpo.translate(None, _NON_BASE64) + b"==")
+            # b64decode drops every byte outside the alphabet itself (``validate=False``)
+            return base64.b64decode(entita.corpo + b"==")
         except (binascii.Error, ValueError) as exc:
             raise _Illeggibile(f"allegato {entita.nome_file} in base64 non valido") from exc
     if codifica == "quoted-printable":
