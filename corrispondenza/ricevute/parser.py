@@ -259,7 +259,6 @@ class _Entita:
         return ""
 
 
-@lru_cache(maxsize=256)
 def _tipo(content_type: str | None) -> str:
     """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
     if content_type is None:
@@ -299,7 +298,8 @@ def _parametri_semplici(valore: str) -> dict[str, str] | None:
 
 def _entita(grezzo: bytes) -> _Entita:
     """Split an entity into header fields and body; a line that is not a field ends the headers."""
-    intestazioni, fine = _testa(grezzo[: _dopo_la_riga_vuota(grezzo)])
+    testa = grezzo[: _dopo_la_riga_vuota(grezzo)]
+    intestazioni, fine = (_testa_ricordata if len(testa) <= _TESTA_RICORDATA else _testa)(testa)
     corpo = fine
     if grezzo.startswith(b"\r\n", fine):
         corpo += 2
@@ -321,10 +321,19 @@ def _dopo_la_riga_vuota(grezzo: bytes) -> int:
     return fine if lf < 0 else lf + 2
 
 
-@lru_cache(maxsize=256)  # a provider writes the headers of its leaf parts the same every time
+_TESTA_RICORDATA = 4096  # a part's headers are a few hundred bytes; a longer block is not kept
+
+
+@lru_cache(maxsize=256)
+def _testa_ricordata(testa: bytes) -> tuple[dict[str, str], int]:
+    """``_testa``, remembered: a provider writes the headers of its leaf parts (texts, daticert,
+    signature) the same on every receipt. Only short blocks, so the cache stays small whatever
+    comes in; the caller must not change the dict."""
+    return _testa(testa)
+
+
 def _testa(testa: bytes) -> tuple[dict[str, str], int]:
-    """The fields of ``_LETTE`` in a header block, and where the block ends (the caller must
-    not change the dict).
+    """The fields of ``_LETTE`` in a header block, and where the block ends.
 
     A field's value is its first line after the ":" and its continuation lines, joined without
     their line ends; only the fields of ``_LETTE`` are decoded, the first of each name (the one
@@ -443,47 +452,45 @@ def _allegati(radice: _Entita) -> _Allegati:
     return trovati
 
 
-def _parti(corpo: bytes, confine: str) -> list[bytes]:
-    """The body parts between the delimiters (RFC 2046 §5.1.1: the CRLF before belongs to them).
-
-    A body cut short (no close delimiter) keeps its last part up to the end.
-    """
-    righe = _delimitatori(corpo, b"--" + confine.encode("ascii", "replace"))
-    if len(righe) > LIMITE_PARTI:
-        raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
-    parti = []
-    for i, (_, inizio, chiusura) in enumerate(righe):
-        if chiusura:  # the close delimiter: what follows is the epilogue
-            break
-        if i + 1 < len(righe):
-            fine = righe[i + 1][0]
-            fine -= 2 if corpo.endswith(b"\r\n", 0, fine) else 1 if corpo.endswith(b"\n", 0, fine) else 0
-        else:
-            fine = len(corpo)
-        parti.append(corpo[inizio:fine])  # empty when the next delimiter follows at once
-    return parti
-
-
 # What may follow a delimiter on its line: ``--`` if it closes, blanks, the end of the line.
 _CODA_DELIMITATORE = re.compile(rb"(--)?[ \t]*\r?(?:\n|\Z)")
 
 
-def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, bool]]:
-    """Each delimiter line: where it starts, where the part after it starts, whether it closes.
+def _parti(corpo: bytes, confine: str) -> list[bytes]:
+    """The body parts between the delimiters (RFC 2046 §5.1.1: the CRLF before belongs to them).
 
     A delimiter counts only at the start of a line and followed, after an optional ``--`` and
     blanks, by the end of the line (the multiline regex ``^--confine(--)?[ \\t]*\\r?$``), found
-    with ``bytes.find``: a regex compiled for each boundary cost more than the whole parse.
+    with ``bytes.find``: a regex compiled for each boundary cost more than the whole parse. The
+    preamble and, after the close delimiter, the epilogue are not parts (but their delimiter
+    lines count towards the limit); a body cut short keeps its last part up to the end.
     """
-    trovati = []
-    inizio = corpo.find(delimitatore)
-    while inizio >= 0:
-        dopo = inizio + len(delimitatore)
-        a_capo = inizio == 0 or corpo[inizio - 1] == 0x0A  # b"\n"
+    delimitatore = b"--" + confine.encode("ascii", "replace")
+    parti: list[bytes] = []
+    righe = 0
+    inizio: int | None = None  # where the part being read starts
+    chiuso = False
+    pos = corpo.find(delimitatore)
+    while pos >= 0:
+        dopo = pos + len(delimitatore)
+        a_capo = pos == 0 or corpo[pos - 1] == 0x0A  # b"\n"
         if a_capo and (coda := _CODA_DELIMITATORE.match(corpo, dopo)):
-            trovati.append((inizio, coda.end(), coda.group(1) is not None))
-        inizio = corpo.find(delimitatore, dopo)
-    return trovati
+            righe += 1
+            if righe > LIMITE_PARTI:
+                raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
+            if inizio is not None:
+                fine = pos - (
+                    2 if corpo.endswith(b"\r\n", 0, pos) else 1 if corpo.endswith(b"\n", 0, pos) else 0
+                )
+                parti.append(corpo[inizio:fine])  # empty when the next delimiter follows at once
+                inizio = None
+            if not chiuso:
+                chiuso = coda.group(1) is not None
+                inizio = None if chiuso else coda.end()
+        pos = corpo.find(delimitatore, dopo)
+    if inizio is not None:
+        parti.append(corpo[inizio:])
+    return parti
 
 
 def _decodificato(entita: _Entita) -> bytes:
