@@ -35,9 +35,9 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
-from xml.etree.ElementTree import Element
+from xml.etree.ElementTree import Element, TreeBuilder
 
 import defusedxml.ElementTree as DefusedET
 from defusedxml import DefusedXmlException
@@ -172,12 +172,12 @@ def _analizza(grezzo: bytes) -> Ricevuta:
     if len(grezzo) > LIMITE_BYTE:
         raise _Illeggibile(f"messaggio troppo grande ({len(grezzo)} byte, limite {LIMITE_BYTE})")
     radice = _entita(grezzo)
-    if not radice.intestazioni:
+    if not radice.con_intestazioni:
         raise _Illeggibile("non è un messaggio di posta: nessuna intestazione leggibile")
     comuni = _dalle_intestazioni(radice)
-    if radice.prima("x-trasporto") is not None:
+    if radice.intestazioni.get("x-trasporto") is not None:
         return _con_daticert(Classe.BUSTA, None, comuni, radice, obbligatorio=False)
-    valore = radice.prima("x-ricevuta")
+    valore = radice.intestazioni.get("x-ricevuta")
     if valore is None:
         return Ricevuta(Classe.ALTRO, **comuni)
     try:
@@ -189,46 +189,54 @@ def _analizza(grezzo: bytes) -> Ricevuta:
 
 # --- headers --------------------------------------------------------------------------------
 
-# One header field with its continuation lines (RFC 5322 §2.2: name is printable ASCII but ":").
-_CAMPO = re.compile(rb"([!-9;-~]+)[ \t]*:([^\r\n]*(?:\r?\n[ \t][^\r\n]*)*)(?:\r?\n|\Z)")
-_FINE_RIGA = re.compile(rb"\r?\n")
+# The only fields anyone reads, top level and MIME: the others are never decoded.
+_LETTE = (
+    *("content-type", "content-disposition", "content-transfer-encoding", "message-id", "from"),
+    *("subject", "x-ricevuta", "x-trasporto", "x-riferimento-message-id", "x-tiporicevuta"),
+    "x-verificasicurezza",
+)
+# Searched in the block led by b"\n", so each line start is a b"\n" (a literal first byte makes
+# ``search`` a fast scan). A line of the block is a field (RFC 5322 §2.2: a name of printable
+# ASCII but ":", then ":") or the continuation of one (it starts with a blank); the first line
+# that is neither ends the block, and so does a line with a CR that is not part of its CRLF.
+_RIGA_NON_CAMPO = re.compile(rb"\n(?![ \t]|[!-9;-~]+[ \t]*:)")
+_CR_NUDO = re.compile(rb"\r(?!\n)")
+# The start of a field of ``_LETTE``, searched in the lowercased block (no IGNORECASE: fast).
+_INIZIO_LETTO = re.compile(rb"\n(" + "|".join(_LETTE).encode() + rb")[ \t]*:")
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
 
-@dataclass
 class _Entita:
-    """One MIME entity: headers (lowercase names, in order) and the raw body bytes."""
+    """One MIME entity: the headers of ``_LETTE`` it has (lowercase names, the first value of
+    each, unfolded and stripped) and the raw body bytes.
 
-    intestazioni: list[tuple[str, str]]
-    corpo: bytes
-    _tipo: email.message.Message | None = None
+    Plain attributes set once: the MIME walk asks each entity for its type, and a
+    ``cached_property`` cost more than the answer.
+    """
 
-    def prima(self, nome: str) -> str | None:
-        return next((v for n, v in self.intestazioni if n == nome), None)
+    __slots__ = ("_email", "con_intestazioni", "corpo", "intestazioni", "tipo")
+
+    def __init__(self, intestazioni: dict[str, str], corpo: bytes, *, con_intestazioni: bool = True) -> None:
+        self.intestazioni = intestazioni
+        self.corpo = corpo
+        self.con_intestazioni = con_intestazioni  # any header field at all, read or not
+        self.tipo = _tipo(intestazioni.get("content-type"))
+        self._email: email.message.Message | None = None
 
     @property
     def _mime(self) -> email.message.Message:
         """Content-Type and Content-Disposition parsed by ``email`` (parameters, RFC 2231), for
         the values too unusual for ``_parametri_semplici``: ``email`` reparses a value at every
         question, a third of the whole parse when every value went through it."""
-        if self._tipo is None:
-            self._tipo = email.message.Message()
+        if self._email is None:
+            self._email = email.message.Message()
             for nome in ("content-type", "content-disposition"):
-                if (valore := self.prima(nome)) is not None:
-                    self._tipo[nome] = valore
-        return self._tipo
-
-    @cached_property
-    def tipo(self) -> str:
-        """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
-        valore = self.prima("content-type")
-        if valore is None:
-            return "text/plain"
-        tipo = valore.partition(";")[0].strip().lower()
-        return tipo if tipo.count("/") == 1 else "text/plain"
+                if (valore := self.intestazioni.get(nome)) is not None:
+                    self._email[nome] = valore
+        return self._email
 
     def parametro(self, nome: str) -> str | None:
-        valore = self.prima("content-type")
+        valore = self.intestazioni.get("content-type")
         if valore is None:
             return None
         if (semplici := _parametri_semplici(valore)) is not None:
@@ -236,11 +244,11 @@ class _Entita:
         valore = self._mime.get_param(nome)
         return None if valore is None else str(email.utils.collapse_rfc2231_value(valore))
 
-    @cached_property
+    @property
     def nome_file(self) -> str:
         """``email``'s ``get_filename``: ``filename`` of Content-Disposition, else ``name``."""
         for intestazione, nome in (("content-disposition", "filename"), ("content-type", "name")):
-            valore = self.prima(intestazione)
+            valore = self.intestazioni.get(intestazione)
             if valore is None:
                 continue
             semplici = _parametri_semplici(valore)
@@ -251,14 +259,25 @@ class _Entita:
         return ""
 
 
+def _tipo(content_type: str | None) -> str:
+    """``email``'s ``get_content_type`` (its whole code: the text before the first «;»)."""
+    if content_type is None:
+        return "text/plain"
+    tipo = content_type.partition(";")[0].strip().lower()
+    return tipo if tipo.count("/") == 1 else "text/plain"
+
+
 # A header value whose parameters ``email`` reads as they are written: ASCII, a first word, then
 # ``; nome=valore`` with a plain name (no RFC 2231 ``*``) and a token or a quoted string without
 # quotes, backslashes, semicolons or angle brackets inside (which ``email`` would unquote again).
-_PAROLA = r"[A-Za-z0-9!#$%&'+\-.^_`|~/]+"
-_NOME_PARAMETRO = r"[A-Za-z0-9_.\-]+"
-_VALORE_SEMPLICE = r"\"[ !#-:=?-\[\]-~]*\"|[A-Za-z0-9!#$%&'*+\-.^_`|~/=?:@,()\[\]{}]+"
+# Possessive (``++``, ``*+``): each run stops where the next token must start (no run takes a
+# blank, ";" or "="), so giving characters back never finds another match; it only cost time.
+_PAROLA = r"[A-Za-z0-9!#$%&'+\-.^_`|~/]++"
+_NOME_PARAMETRO = r"[A-Za-z0-9_.\-]++"
+_VALORE_SEMPLICE = r"\"[ !#-:=?-\[\]-~]*+\"|[A-Za-z0-9!#$%&'*+\-.^_`|~/=?:@,()\[\]{}]++"
 _SEMPLICE = re.compile(
-    rf"[ \t]*{_PAROLA}[ \t]*(?:;[ \t]*{_NOME_PARAMETRO}[ \t]*=[ \t]*(?:{_VALORE_SEMPLICE})[ \t]*)*", re.ASCII
+    rf"[ \t]*+{_PAROLA}[ \t]*+(?:;[ \t]*+{_NOME_PARAMETRO}[ \t]*+=[ \t]*+(?:{_VALORE_SEMPLICE})[ \t]*+)*+",
+    re.ASCII,
 )
 _PARAMETRO = re.compile(rf";[ \t]*({_NOME_PARAMETRO})[ \t]*=[ \t]*(?:\"([^\"]*)\"|([^ \t;]+))", re.ASCII)
 
@@ -272,40 +291,96 @@ def _parametri_semplici(valore: str) -> dict[str, str] | None:
         return None
     parola = valore.partition(";")[0]
     parametri = {parola.strip().lower(): ""}
-    for m in _PARAMETRO.finditer(valore, len(parola)):
-        nome, tra_virgolette, nudo = m.groups()
-        parametri.setdefault(nome.lower(), nudo if tra_virgolette is None else tra_virgolette)
+    for nome, tra_virgolette, nudo in _PARAMETRO.findall(valore, len(parola)):
+        parametri.setdefault(nome.lower(), nudo or tra_virgolette)  # a bare value is never empty
     return parametri
 
 
 def _entita(grezzo: bytes) -> _Entita:
     """Split an entity into header fields and body; a line that is not a field ends the headers."""
-    campi: list[tuple[str, str]] = []
-    pos = 0
-    while (m := _CAMPO.match(grezzo, pos)) and m.end() > pos:
-        nome, valore = m.groups()
-        if b"\n" in valore:  # folded: the line ends go, the blanks after them stay
-            valore = _FINE_RIGA.sub(b"", valore)
-        campi.append((nome.lower().decode("ascii"), valore.decode("utf-8", "replace").strip()))
-        pos = m.end()
-    if grezzo.startswith(b"\r\n", pos):
-        pos += 2
-    elif grezzo.startswith(b"\n", pos):
-        pos += 1
-    return _Entita(campi, grezzo[pos:])
+    testa = grezzo[: _dopo_la_riga_vuota(grezzo)]
+    intestazioni, fine = (_testa_ricordata if len(testa) <= _TESTA_RICORDATA else _testa)(testa)
+    corpo = fine
+    if grezzo.startswith(b"\r\n", fine):
+        corpo += 2
+    elif grezzo.startswith(b"\n", fine):
+        corpo += 1
+    return _Entita(intestazioni, grezzo[corpo:], con_intestazioni=fine > 0)
+
+
+def _dopo_la_riga_vuota(grezzo: bytes) -> int:
+    """Where the first empty line ends, or the end: the headers stop before it at the latest,
+    and ``_testa`` never looks past it, so the bytes up to here decide the headers."""
+    if grezzo.startswith(b"\n"):
+        return 1
+    if grezzo.startswith(b"\r\n"):
+        return 2
+    crlf = grezzo.find(b"\n\r\n")
+    fine = len(grezzo) if crlf < 0 else crlf + 3
+    lf = grezzo.find(b"\n\n", 0, fine)
+    return fine if lf < 0 else lf + 2
+
+
+_TESTA_RICORDATA = 4096  # a part's headers are a few hundred bytes; a longer block is not kept
+
+
+@lru_cache(maxsize=256)
+def _testa_ricordata(testa: bytes) -> tuple[dict[str, str], int]:
+    """``_testa``, remembered: a provider writes the headers of its leaf parts (texts, daticert,
+    signature) the same on every receipt. Only short blocks, so the cache stays small whatever
+    comes in; the caller must not change the dict."""
+    return _testa(testa)
+
+
+def _testa(testa: bytes) -> tuple[dict[str, str], int]:
+    """The fields of ``_LETTE`` in a header block, and where the block ends.
+
+    A field's value is its first line after the ":" and its continuation lines, joined without
+    their line ends; only the fields of ``_LETTE`` are decoded, the first of each name (the one
+    ``email`` gives). The block is found and the fields picked by C scans (``find``, regexes
+    with a literal first byte): a regex over every byte of the block, or a Python loop over its
+    lines, cost several times the whole rest of the entity.
+    """
+    fine = _fine_blocco(testa)
+    blocco = b"\n" + testa[:fine]  # names are ASCII: lowercasing keeps every offset
+    intestazioni: dict[str, str] = {}
+    for campo in _INIZIO_LETTO.finditer(blocco.lower()):
+        nome = campo.group(1).decode("ascii")
+        if nome in intestazioni:  # the first field of a name is the one ``email`` gives
+            continue
+        inizio = campo.end()
+        a_capo = blocco.find(b"\n", inizio)
+        while a_capo >= 0 and blocco[a_capo + 1 : a_capo + 2] in (b" ", b"\t"):  # continuation
+            a_capo = blocco.find(b"\n", a_capo + 1)
+        valore = blocco[inizio : a_capo if a_capo >= 0 else len(blocco)].removesuffix(b"\r")
+        if b"\n" in valore:  # folded: the line ends go (every CR of the block is a CRLF's)
+            valore = valore.replace(b"\r\n", b"").replace(b"\n", b"")
+        intestazioni[nome] = valore.decode("utf-8", "replace").strip()
+    return intestazioni, fine
+
+
+def _fine_blocco(testa: bytes) -> int:
+    """Where the header block ends: the start of the first line that is neither a field nor a
+    continuation (none on the first line) or that holds a CR outside a CRLF."""
+    if testa.startswith((b" ", b"\t")):
+        return 0
+    fine = m.start() if (m := _RIGA_NON_CAMPO.search(b"\n" + testa)) else len(testa)
+    if cr := _CR_NUDO.search(testa, 0, fine):
+        fine = testa.rfind(b"\n", 0, cr.start()) + 1
+    return fine
 
 
 def _dalle_intestazioni(radice: _Entita) -> dict[str, Any]:
     """The fields every kind of message has in its top-level headers."""
-    riferimento = _message_id(radice.prima("x-riferimento-message-id"))
-    sicurezza = (radice.prima("x-verificasicurezza") or "").strip().lower()
-    tipo_ricevuta = (radice.prima("x-tiporicevuta") or "").strip().lower() or None
+    riferimento = _message_id(radice.intestazioni.get("x-riferimento-message-id"))
+    sicurezza = (radice.intestazioni.get("x-verificasicurezza") or "").strip().lower()
+    tipo_ricevuta = (radice.intestazioni.get("x-tiporicevuta") or "").strip().lower() or None
     return {
-        "message_id": _message_id(radice.prima("message-id")),
+        "message_id": _message_id(radice.intestazioni.get("message-id")),
         "riferimento": riferimento,
         "msgid": riferimento,
-        "mittente": _indirizzo(radice.prima("from")),
-        "oggetto": _decodifica(radice.prima("subject")),
+        "mittente": _indirizzo(radice.intestazioni.get("from")),
+        "oggetto": _decodifica(radice.intestazioni.get("subject")),
         "tipo_ricevuta": tipo_ricevuta,
         "verifica_sicurezza_errore": sicurezza == "errore",
     }
@@ -368,67 +443,62 @@ def _allegati(radice: _Entita) -> _Allegati:
         if entita.tipo.startswith("multipart/") and (confine := entita.parametro("boundary")):
             figli = [_entita(p) for p in _parti(entita.corpo, confine)]
             pila.extend((f, profondita + 1) for f in reversed(figli))
-        elif entita.nome_file == "daticert.xml" and trovati.daticert is None:
+            continue
+        nome = entita.nome_file
+        if nome == "daticert.xml" and trovati.daticert is None:
             trovati.daticert = _decodificato(entita)
-        elif entita.nome_file == "postacert.eml" and trovati.postacert is None:
+        elif nome == "postacert.eml" and trovati.postacert is None:
             trovati.postacert = _decodificato(entita)
     return trovati
+
+
+# What may follow a delimiter on its line: ``--`` if it closes, blanks, the end of the line.
+_CODA_DELIMITATORE = re.compile(rb"(--)?[ \t]*\r?(?:\n|\Z)")
 
 
 def _parti(corpo: bytes, confine: str) -> list[bytes]:
     """The body parts between the delimiters (RFC 2046 §5.1.1: the CRLF before belongs to them).
 
-    A body cut short (no close delimiter) keeps its last part up to the end.
+    A delimiter counts only at the start of a line and followed, after an optional ``--`` and
+    blanks, by the end of the line (the multiline regex ``^--confine(--)?[ \\t]*\\r?$``), found
+    with ``bytes.find``: a regex compiled for each boundary cost more than the whole parse. The
+    preamble and, after the close delimiter, the epilogue are not parts (but their delimiter
+    lines count towards the limit); a body cut short keeps its last part up to the end.
     """
-    righe = _delimitatori(corpo, b"--" + confine.encode("ascii", "replace"))
-    if len(righe) > LIMITE_PARTI:
-        raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
-    parti = []
-    for i, (_, fine_riga, chiusura) in enumerate(righe):
-        if chiusura:  # the close delimiter: what follows is the epilogue
-            break
-        inizio = fine_riga + (2 if corpo.startswith(b"\r\n", fine_riga) else 1)
-        fine = righe[i + 1][0] if i + 1 < len(righe) else len(corpo)
-        if i + 1 < len(righe):
-            fine -= 2 if corpo.endswith(b"\r\n", 0, fine) else 1 if corpo.endswith(b"\n", 0, fine) else 0
-        parti.append(corpo[inizio:fine] if inizio <= fine else b"")
+    delimitatore = b"--" + confine.encode("ascii", "replace")
+    parti: list[bytes] = []
+    righe = 0
+    inizio: int | None = None  # where the part being read starts
+    chiuso = False
+    pos = corpo.find(delimitatore)
+    while pos >= 0:
+        dopo = pos + len(delimitatore)
+        a_capo = pos == 0 or corpo[pos - 1] == 0x0A  # b"\n"
+        if a_capo and (coda := _CODA_DELIMITATORE.match(corpo, dopo)):
+            righe += 1
+            if righe > LIMITE_PARTI:
+                raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
+            if inizio is not None:
+                fine = pos - (
+                    2 if corpo.endswith(b"\r\n", 0, pos) else 1 if corpo.endswith(b"\n", 0, pos) else 0
+                )
+                parti.append(corpo[inizio:fine])  # empty when the next delimiter follows at once
+                inizio = None
+            if not chiuso:
+                chiuso = coda.group(1) is not None
+                inizio = None if chiuso else coda.end()
+        pos = corpo.find(delimitatore, dopo)
+    if inizio is not None:
+        parti.append(corpo[inizio:])
     return parti
 
 
-def _delimitatori(corpo: bytes, delimitatore: bytes) -> list[tuple[int, int, bool]]:
-    """Each delimiter line: where it starts, where its text ends, whether it closes.
-
-    A delimiter counts only at the start of a line and followed, after an optional ``--`` and
-    blanks, by the end of the line (the multiline regex ``^--confine(--)?[ \\t]*\\r?$``), found
-    with ``bytes.find``: a regex compiled for each boundary cost more than the whole parse.
-    """
-    trovati = []
-    inizio = corpo.find(delimitatore)
-    while inizio >= 0:
-        dopo = inizio + len(delimitatore)
-        if inizio == 0 or corpo[inizio - 1 : inizio] == b"\n":
-            chiusura = corpo.startswith(b"--", dopo)
-            fine = dopo + 2 if chiusura else dopo
-            while corpo[fine : fine + 1] in (b" ", b"\t"):
-                fine += 1
-            if corpo[fine : fine + 1] == b"\r" and corpo[fine + 1 : fine + 2] in (b"\n", b""):
-                fine += 1
-            if corpo[fine : fine + 1] in (b"\n", b""):
-                trovati.append((inizio, fine, chiusura))
-        inizio = corpo.find(delimitatore, dopo)
-    return trovati
-
-
-_NON_BASE64 = bytes(
-    sorted(set(range(256)) - set(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/="))
-)
-
-
 def _decodificato(entita: _Entita) -> bytes:
-    codifica = (entita.prima("content-transfer-encoding") or "").strip().lower()
+    codifica = (entita.intestazioni.get("content-transfer-encoding") or "").strip().lower()
     if codifica == "base64":
         try:
-            return base64.b64decode(entita.corpo.translate(None, _NON_BASE64) + b"==")
+            # b64decode drops every byte outside the alphabet itself (``validate=False``)
+            return base64.b64decode(entita.corpo + b"==")
         except (binascii.Error, ValueError) as exc:
             raise _Illeggibile(f"allegato {entita.nome_file} in base64 non valido") from exc
     if codifica == "quoted-printable":
@@ -466,9 +536,31 @@ def _con_daticert(
     return Ricevuta(classe, tipo=tipo, **campi)
 
 
+def _albero(xml: bytes) -> Element:
+    """``defusedxml.ElementTree.fromstring``, with the elements handed by expat straight to the
+    C ``TreeBuilder``.
+
+    defusedxml parses with ElementTree's pure-Python ``XMLParser``, whose Python callback for
+    every start and end tag (names rewritten as ``{uri}nome``, attributes turned from lists into
+    dicts) cost as much as all the rest of the daticert. Here expat gives the attributes as a
+    dict (``ordered_attributes`` off) and the names as it writes them (``uri}nome``), which
+    ``_locale`` reads the same. Everything else stays defusedxml's and ``XMLParser``'s: entity
+    declarations and external references refused by its handlers, undefined entities by
+    ``XMLParser``'s, the same exceptions with the same messages.
+    """
+    albero = TreeBuilder()
+    lettore = DefusedET.XMLParser(target=albero)
+    expat = lettore.parser
+    expat.ordered_attributes = False
+    expat.StartElementHandler = albero.start
+    expat.EndElementHandler = albero.end
+    lettore.feed(xml)
+    return lettore.close()
+
+
 def _radice_xml(xml: bytes) -> Element:
     try:
-        radice = DefusedET.fromstring(xml)
+        radice = _albero(xml)
     except DefusedXmlException as exc:
         raise _Illeggibile(f"daticert.xml rifiutato: dichiara entità o riferimenti esterni ({exc})") from exc
     except Exception as exc:  # expat errors, unknown encodings, bad bytes
@@ -525,8 +617,14 @@ def _primi(elemento: Element | None) -> dict[str, Element]:
 
 def _testo(primi: dict[str, Element], nome: str) -> str | None:
     figlio = primi.get(nome)
-    testo = "".join(figlio.itertext()).strip() if figlio is not None else ""
-    return testo or None
+    return None if figlio is None else _tutto_il_testo(figlio).strip() or None
+
+
+def _tutto_il_testo(elemento: Element) -> str:
+    """``"".join(elemento.itertext())``; an element without children has only its ``text``."""
+    if len(elemento):
+        return "".join(elemento.itertext())
+    return elemento.text or ""
 
 
 def _attributo(elemento: Element | None, nome: str) -> str | None:
@@ -537,7 +635,7 @@ def _attributo(elemento: Element | None, nome: str) -> str | None:
 def _destinatari(intestazione: Element | None) -> tuple[Destinatario, ...]:
     elenco = []
     for d in _figli(intestazione, "destinatari"):
-        indirizzo = "".join(d.itertext()).strip().lower()
+        indirizzo = _tutto_il_testo(d).strip().lower()
         if indirizzo:
             tipo = "esterno" if (d.get("tipo") or "").strip().lower() == "esterno" else "certificato"
             elenco.append(Destinatario(indirizzo, tipo))

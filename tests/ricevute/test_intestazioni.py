@@ -40,7 +40,7 @@ def _come_email(intestazioni: list[tuple[str, str]]) -> tuple[str, dict[str, str
 
 
 def _come_parser(intestazioni: list[tuple[str, str]]) -> tuple[str, dict[str, str | None], str]:
-    entita = _Entita(intestazioni, b"")
+    entita = _Entita(dict(reversed(intestazioni)), b"")  # the first field of a name counts
     return entita.tipo, {nome: entita.parametro(nome) for nome in NOMI}, entita.nome_file
 
 
@@ -170,7 +170,7 @@ def test_oggetto_come_lo_decodifica_email(valore: str) -> None:
 @LIMITATO
 @given(st.binary(max_size=80))
 def test_base64_come_prima(corpo: bytes) -> None:
-    entita = _Entita([("content-transfer-encoding", "base64")], corpo)
+    entita = _Entita({"content-transfer-encoding": "base64"}, corpo)
     try:
         atteso = base64.b64decode(re.sub(rb"[^A-Za-z0-9+/=]", b"", corpo) + b"==")
     except ValueError:

@@ -516,3 +516,93 @@ def test_il_parser_e_puro_e_non_condivide_codice_con_la_sandbox() -> None:
     vietati = {"subprocess", "socket", "os", "pathlib", "time", "imaplib", "smtplib", "shutil"}
     assert not {m.split(".")[0] for m in importati(parser)} & vietati
     assert not any(m.startswith("corrispondenza.sandbox") for m in importati(parser) | importati(firma))
+
+
+# --- the reading rules the fast paths keep (each also checked old-vs-new when they were written) --
+
+
+def _con_intestazioni_mime(testa_radice: bytes, parti: list[bytes], *, fine: bytes = b"\r\n") -> bytes:
+    """A receipt in the provider's shape from raw parts, with the given line end everywhere."""
+    corpo = b"".join(b"--b1\r\n" + p + b"\r\n" for p in parti) + b"--b1--\r\n"
+    grezzo = testa_radice + b'Content-Type: multipart/mixed; boundary="b1"\r\n\r\n' + corpo
+    return grezzo.replace(b"\r\n", fine)
+
+
+_PARTE_DATICERT = (
+    b'Content-Type: application/xml; name="daticert.xml"\r\nContent-Transfer-Encoding: base64\r\n\r\n'
+    + base64.encodebytes(_XML_MINIMO).replace(b"\n", b"\r\n")
+)
+_RADICE = b"From: posta-certificata@pec.test\r\nMessage-ID: <m@pec.test>\r\nX-Ricevuta: accettazione\r\n"
+
+
+def test_daticert_non_primo_allegato_e_il_primo_di_nome_daticert_vale() -> None:
+    testo = b"Content-Type: text/plain\r\n\r\nciao"
+    secondo = _PARTE_DATICERT.replace(base64.encodebytes(_XML_MINIMO).replace(b"\n", b"\r\n"), b"!!!")
+    r = analizza(_con_intestazioni_mime(_RADICE, [testo, testo, _PARTE_DATICERT, secondo]))
+    assert (r.classe, r.motivo) == (Classe.RICEVUTA, None)
+    r = analizza(_con_intestazioni_mime(_RADICE, [testo, secondo, _PARTE_DATICERT]))
+    assert r.classe is Classe.ILLEGGIBILE  # the first one counts even when "!!!" decodes to nothing
+    assert r.motivo == "daticert.xml non è XML ben formato (no element found: line 1, column 0)"
+
+
+def test_righe_solo_lf_e_intestazioni_ripiegate() -> None:
+    radice = _RADICE.replace(
+        b"X-Ricevuta: accettazione", b"X-Ricevuta:\r\n\taccettazione\r\nSubject: a\r\n  b"
+    )
+    for fine in (b"\r\n", b"\n"):
+        r = analizza(_con_intestazioni_mime(radice, [_PARTE_DATICERT], fine=fine))
+        assert (r.classe, r.tipo, r.oggetto) == (Classe.RICEVUTA, TipoRicevuta.ACCETTAZIONE, "a  b")
+
+
+def test_nomi_delle_intestazioni_mime_senza_maiuscole_fisse_e_con_spazi_prima_dei_due_punti() -> None:
+    parte = _PARTE_DATICERT.replace(b"Content-Type:", b"CONTENT-type \t:").replace(
+        b"Content-Transfer-Encoding: base64", b"content-transfer-encoding:  Base64 "
+    )
+    assert analizza(_con_intestazioni_mime(_RADICE, [parte])).classe is Classe.RICEVUTA
+
+
+def test_la_prima_intestazione_di_un_nome_vale() -> None:
+    radice = _RADICE + b"X-Ricevuta: consegnata-forse\r\nMessage-ID: <secondo@pec.test>\r\n"
+    r = analizza(_con_intestazioni_mime(radice, [_PARTE_DATICERT]))
+    assert (r.classe, r.message_id) == (Classe.RICEVUTA, "<m@pec.test>")
+
+
+def test_una_riga_che_non_e_un_campo_chiude_le_intestazioni() -> None:
+    """After a line that is not a field (no ":", a bare CR, a blank first line) nothing is a header."""
+    for rottura in (b"riga senza due punti\r\n", b"X-Nuovo: a\rb\r\n", b"X-Nuovo: a\r\n b\rc\r\n"):
+        r = analizza(b"From: a@b.test\r\n" + rottura + b"X-Ricevuta: accettazione\r\n\r\ncorpo")
+        assert (r.classe, r.mittente) == (Classe.ALTRO, "a@b.test"), rottura
+    assert analizza(b" From: a@b.test\r\nX-Ricevuta: accettazione\r\n\r\n").classe is Classe.ILLEGGIBILE
+
+
+def test_le_stesse_intestazioni_di_parte_lette_due_volte_danno_lo_stesso() -> None:
+    """The header block of a part is read once and remembered: a second receipt gets the same."""
+    grezzo = _con_intestazioni_mime(_RADICE, [_PARTE_DATICERT])
+    assert analizza(grezzo) == analizza(grezzo) == analizza(bytes(bytearray(grezzo)))
+
+
+def test_delimitatori_con_spazi_in_coda_e_senza_chiusura() -> None:
+    grezzo = _con_intestazioni_mime(_RADICE, [_PARTE_DATICERT]).replace(b"--b1\r\n", b"--b1 \t\r\n", 1)
+    assert analizza(grezzo).classe is Classe.RICEVUTA
+    senza_chiusura = grezzo.replace(b"--b1--\r\n", b"")
+    assert analizza(senza_chiusura).classe is Classe.RICEVUTA
+    base64_sporco = grezzo.replace(b"PD94", b"PD*\r\n94", 1)
+    assert analizza(base64_sporco).classe is Classe.RICEVUTA  # bytes outside the alphabet dropped
+
+
+def test_daticert_con_attributi_con_prefisso_cdata_e_testo_misto() -> None:
+    xml = (
+        b'<?xml version="1.0"?><p:postacert xmlns:p="urn:a" xmlns:q="urn:q" tipo="accettazione"'
+        b' q:errore="altro"><p:dati><p:data q:zona="+0100" zona="+0200"><p:giorno>1/2/2027</p:giorno>'
+        b"<p:ora>9:05:01</p:ora></p:data><p:identificativo>a<x>b</x><![CDATA[<c>]]>&amp;d</p:identificativo>"
+        b"</p:dati></p:postacert>"
+    )
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=xml))
+    assert (r.classe, r.errore, r.zona, r.identificativo) == (Classe.RICEVUTA, None, "+0200", "ab<c>&d")
+    assert r.data == datetime(2027, 2, 1, 9, 5, 1, tzinfo=timezone(timedelta(hours=2)))
+
+
+def test_daticert_con_entita_non_dichiarata_e_illeggibile() -> None:
+    xml = b'<?xml version="1.0"?><!DOCTYPE postacert SYSTEM "x.dtd"><postacert><dati>&x;</dati></postacert>'
+    r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=xml))
+    assert r.classe is Classe.ILLEGGIBILE and "undefined entity &x;" in (r.motivo or "")
