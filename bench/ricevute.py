@@ -7,10 +7,12 @@ and a delivery receipt (``sintetica``), so N receipts; all are APPENDed to the s
 before any clock starts, and the same messages on the same server are read by both sides:
 
 - ours: ``Riconciliatore.esegui`` on a fresh copy of the workspace, with ``ca_ricevute`` the
-  sandbox CA so every signature is really verified (as in production): batches fetched with
-  ``BODY.PEEK[]``, each raw message kept as evidence (fsync), parsed, its S/MIME signature
-  checked by openssl, matched by Message-ID, effects applied in one transaction per batch,
-  the batch flagged ``$Elaborata`` (the default ``dopo_lettura``);
+  sandbox CA so every signature is really verified (as in production), default options:
+  batches fetched with ``BODY.PEEK[]``; each batch kept as evidence (fsync), parsed and its
+  S/MIME signatures checked (``ricevute/cms``, openssl only for what that cannot decide) by
+  the two reader processes (``ricevute/elaborazione``) while the next batch is fetched;
+  matched by Message-ID, effects applied in one transaction per batch, the batch flagged
+  ``$Elaborata`` (the default ``dopo_lettura``);
 - bare loop: one ``IMAPClient`` over IMAPS, login, select, ``search ALL``, then ``fetch``
   ``BODY.PEEK[]`` in batches of the same size, nothing else.
 

@@ -35,9 +35,10 @@ from corrispondenza.importa import IMPORTATORI, Contesto, importa_file
 from corrispondenza.pdf.convertitore import PoolConvertitori
 from corrispondenza.regole.parametri import Parametri
 from corrispondenza.sandbox import SandboxError
-from corrispondenza.sandbox.certificati import Certificati, crea_certificati
+from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati, crea_certificati
 from corrispondenza.sandbox.dovecot import ServerDovecot
 from corrispondenza.sandbox.gestore import GestorePec
+from corrispondenza.sandbox.smime import Firmatario
 from corrispondenza.stato import StatoLettera, StatoLotto
 from corrispondenza.store.database import apri, sessione
 from corrispondenza.store.giornale import Operazione
@@ -186,6 +187,17 @@ def cli(capsys: pytest.CaptureFixture[str]):
 def certificati_sandbox(tmp_path_factory: pytest.TempPathFactory) -> Certificati:
     """The sandbox CA, TLS and S/MIME signing certificates, made once per test session."""
     return crea_certificati(tmp_path_factory.mktemp("certificati-sandbox"))
+
+
+@pytest.fixture(scope="session")
+def firmatario(certificati_sandbox: Certificati) -> Firmatario:
+    """The sandbox provider's signer of receipts."""
+    return Firmatario.da_file(
+        certificati_sandbox.firma_cert,
+        certificati_sandbox.firma_key,
+        gestore=NOME_PROVIDER,
+        dominio=certificati_sandbox.dominio_provider,
+    )
 
 
 @pytest.fixture(scope="session")

@@ -160,13 +160,12 @@ class _Lettore:
             )
         except OSError as exc:
             log.warning("processo di lettura %d non avviato (%s): si legge qui", n, exc)
-            for fd in (lotti_r, lotti_w, esiti_r, esiti_w):
-                os.close(fd)
+            os.close(lotti_w)
+            os.close(esiti_r)
             return None
-        finally:
-            with contextlib.suppress(OSError):
-                os.close(lotti_r)
-                os.close(esiti_w)
+        finally:  # the reader's ends: it has its own copies now
+            os.close(lotti_r)
+            os.close(esiti_w)
         return cls(processo, Connection(lotti_w, readable=False), Connection(esiti_r, writable=False))
 
     @property

@@ -11,7 +11,6 @@ import pytest
 import yaml
 
 from corrispondenza.sandbox import ricevute
-from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
 from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
 
 QUANDO = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
@@ -30,16 +29,6 @@ ORIGINALE = b"From: recupero.crediti@pec.asl.test\r\nMessage-ID: " + MSGID.encod
 @pytest.fixture(autouse=True)
 def _senza_config_dall_ambiente(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("CORRISPONDENZA_CONFIG", raising=False)
-
-
-@pytest.fixture(scope="module")
-def firmatario(certificati_sandbox: Certificati) -> Firmatario:
-    return Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
-    )
 
 
 def _file(cartella: Path, grezzo: bytes, nome: str = "ricevuta.eml") -> str:

@@ -25,7 +25,7 @@ from corrispondenza.ricevute import cms as modulo_cms
 from corrispondenza.ricevute.cms import Verificatore, carica_ancore
 from corrispondenza.ricevute.parser import Firma
 from corrispondenza.sandbox import ricevute
-from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati, crea_certificati
+from corrispondenza.sandbox.certificati import Certificati, crea_certificati
 from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
 
 LIMITATO = settings(
@@ -141,16 +141,6 @@ class Ambiente:
         attributi = b"\x31" + _attributi(radice).codifica()[1:]
         firma = self.chiave.sign(attributi, padding.PKCS1v15(), hashes.SHA256())
         _signer_info(radice).figli[5].valore = firma
-
-
-@pytest.fixture(scope="module")
-def firmatario(certificati_sandbox: Certificati) -> Firmatario:
-    return Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
-    )
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from corrispondenza.ricevute import elaborazione
 from corrispondenza.ricevute.elaborazione import Elaboratori, Lettore, elabora
 from corrispondenza.ricevute.parser import Classe, Firma
 from corrispondenza.sandbox import ricevute
-from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
+from corrispondenza.sandbox.certificati import Certificati
 from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
 
 QUANDO = datetime(2026, 11, 23, 10, 0, 0, tzinfo=UTC)
@@ -25,14 +25,8 @@ LOTTO = 5
 
 
 @pytest.fixture(scope="module")
-def messaggi(certificati_sandbox: Certificati) -> list[bytes]:
+def messaggi(firmatario: Firmatario) -> list[bytes]:
     """Forty messages of every sort: receipts valid and altered, envelopes, garbage, a repeat."""
-    firmatario = Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
-    )
     tutti = []
     for i in range(9):
         invio = Invio(

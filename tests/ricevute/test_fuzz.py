@@ -21,7 +21,6 @@ from hypothesis import strategies as st
 
 from corrispondenza.ricevute.parser import LIMITE_BYTE, Classe, Ricevuta, analizza
 from corrispondenza.sandbox import ricevute
-from corrispondenza.sandbox.certificati import NOME_PROVIDER, Certificati
 from corrispondenza.sandbox.ricevute import Firmatario, Invio
 
 LIMITATO = settings(
@@ -64,13 +63,8 @@ def _tutto(r: Ricevuta) -> bytes:
 
 
 @pytest.fixture(scope="module")
-def campioni(certificati_sandbox: Certificati) -> list[bytes]:
-    f = Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
-    )
+def campioni(firmatario: Firmatario) -> list[bytes]:
+    f = firmatario
     destinatario = "mario.rossi@pec.esempio.test"
     return [
         ricevute.accettazione(f, INVIO, data=QUANDO),

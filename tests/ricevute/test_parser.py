@@ -60,16 +60,6 @@ def _invio(**altri) -> Invio:
     return Invio(MITTENTE, ((DESTINATARIO, "certificato"),), OGGETTO, MSGID, IDENTIFICATIVO, **altri)
 
 
-@pytest.fixture(scope="module")
-def firmatario(certificati_sandbox: Certificati) -> Firmatario:
-    return Firmatario.da_file(
-        certificati_sandbox.firma_cert,
-        certificati_sandbox.firma_key,
-        gestore=NOME_PROVIDER,
-        dominio=certificati_sandbox.dominio_provider,
-    )
-
-
 def _consegna(f: Firmatario, **altri) -> bytes:
     return ricevute.avvenuta_consegna(
         f, _invio(), destinatario=DESTINATARIO, data=QUANDO, originale=ORIGINALE, **altri
