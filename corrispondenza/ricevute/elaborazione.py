@@ -83,24 +83,24 @@ class Elaboratori:
 
     def __init__(self, lettore: Lettore, processi: int) -> None:
         self._lettore = lettore
-        self._attesi: deque[tuple[_Lettore | None, list[bytes], Letti | None]] = deque()
-        self._lettori = [_Lettore.avvia(lettore, n) for n in range(processi)]
-        self._lettori = [x for x in self._lettori if x is not None]
+        self._attesi: deque[tuple[_ProcessoLettore | None, list[bytes], Letti | None]] = deque()
+        self._processi = [_ProcessoLettore.avvia(lettore, n) for n in range(processi)]
+        self._processi = [x for x in self._processi if x is not None]
         self.letti_altrove = 0  # batches a reader returned
         self.messaggi_altrove = 0  # and their messages
 
     @property
     def in_altri_processi(self) -> int:
         """How many readers are running (started or starting)."""
-        return sum(1 for x in self._lettori if x.vivo)
+        return sum(1 for x in self._processi if x.vivo)
 
     @property
     def pieno(self) -> bool:
-        pronti = sum(1 for x in self._lettori if x.vivo and x.pronto)
+        pronti = sum(1 for x in self._processi if x.vivo and x.pronto)
         return len(self._attesi) >= max(1, pronti)
 
     def invia(self, grezzi: list[bytes]) -> None:
-        libero = next((x for x in self._lettori if x.vivo and x.pronto and not x.occupato), None)
+        libero = next((x for x in self._processi if x.vivo and x.pronto and not x.occupato), None)
         if libero is not None and libero.invia(grezzi):
             self._attesi.append((libero, grezzi, None))
             return
@@ -113,17 +113,17 @@ class Elaboratori:
         letti = chi.ricevi(len(grezzi))
         if letti is None:  # dead, failed or stuck: this batch and every later one are read here
             log.warning("lettura delle ricevute in un processo separato interrotta: continua qui")
-            for lettore in self._lettori:
-                lettore.non_accetta_altro()
+            for processo in self._processi:
+                processo.non_accetta_altro()
             return elabora(self._lettore, grezzi)
         self.letti_altrove += 1
         self.messaggi_altrove += len(letti)
         return letti
 
     def chiudi(self) -> None:
-        for lettore in self._lettori:
-            lettore.chiudi()
-        self._lettori = []
+        for processo in self._processi:
+            processo.chiudi()
+        self._processi = []
         self._attesi.clear()
 
     def __enter__(self) -> Elaboratori:
@@ -133,7 +133,7 @@ class Elaboratori:
         self.chiudi()
 
 
-class _Lettore:
+class _ProcessoLettore:
     """One reader process and this side of its two pipes."""
 
     def __init__(self, processo: subprocess.Popen[bytes], verso: Connection, da: Connection) -> None:
@@ -143,7 +143,7 @@ class _Lettore:
         self.occupato = False
 
     @classmethod
-    def avvia(cls, lettore: Lettore, n: int) -> _Lettore | None:
+    def avvia(cls, lettore: Lettore, n: int) -> _ProcessoLettore | None:
         lotti_r, lotti_w = os.pipe()
         esiti_r, esiti_w = os.pipe()
         comando = [sys.executable, "-m", __name__, str(lotti_r), str(esiti_w), str(lettore.archivio)]

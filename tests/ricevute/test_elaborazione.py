@@ -73,7 +73,7 @@ def elaboratori(lettore: Lettore) -> Iterator[Elaboratori]:
 
 def _pronti(e: Elaboratori, secondi: float = 30) -> None:
     limite = time.monotonic() + secondi
-    while not all(x.pronto for x in e._lettori):
+    while not all(x.pronto for x in e._processi):
         assert time.monotonic() < limite, "i processi di lettura non sono partiti"
         time.sleep(0.02)
 
@@ -112,7 +112,7 @@ def test_un_lettore_ucciso_a_meta_lotto_il_lotto_e_letto_qui_e_poi_tutti_gli_alt
     elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
 ) -> None:
     _pronti(elaboratori)
-    primo = elaboratori._lettori[0]._processo
+    primo = elaboratori._processi[0]._processo
 
     def uccidi_al_terzo(i: int) -> None:
         if i == 2:  # the third batch went to the first reader, which dies with it
@@ -129,7 +129,7 @@ def test_un_lettore_muto_e_fermato_dopo_l_attesa(
 ) -> None:
     monkeypatch.setattr(elaborazione, "ATTESA_SECONDI", 0.5)
     _pronti(elaboratori)
-    fermo = elaboratori._lettori[0]._processo
+    fermo = elaboratori._processi[0]._processo
     fermo.send_signal(signal.SIGSTOP)  # alive, never answers
     try:
         assert _leggi_tutto(elaboratori, messaggi) == attesi
@@ -142,7 +142,7 @@ def test_un_lettore_muto_e_fermato_dopo_l_attesa(
 def test_finche_nessun_lettore_e_pronto_si_legge_qui(
     elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
 ) -> None:
-    processi = [x._processo for x in elaboratori._lettori]
+    processi = [x._processo for x in elaboratori._processi]
     for p in processi:  # held before they finish starting (a fresh interpreter: ~0.2 s)
         p.send_signal(signal.SIGSTOP)
     primi = _leggi_tutto(elaboratori, messaggi[:20])
@@ -166,13 +166,13 @@ def test_un_lettore_che_non_parte_lascia_leggere_qui(
 def test_chiusi_i_lettori_finiscono(lettore: Lettore) -> None:
     with Elaboratori(lettore, 2) as e:
         _pronti(e)
-        processi = [x._processo for x in e._lettori]
+        processi = [x._processo for x in e._processi]
     assert all(p.poll() == 0 for p in processi)  # they saw the pipe closed and ended by themselves
 
 
 def test_un_lettore_non_eredita_descrittori(elaboratori: Elaboratori) -> None:
     """A new interpreter with only its two pipes: no socket, no database file of the parent."""
     _pronti(elaboratori)
-    pid = elaboratori._lettori[0]._processo.pid
+    pid = elaboratori._processi[0]._processo.pid
     aperti = sorted(int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir())
     assert len([fd for fd in aperti if fd > 2]) == 2, aperti

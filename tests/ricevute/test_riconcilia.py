@@ -147,7 +147,7 @@ def test_letti_dai_processi_di_lettura_ogni_esito_arriva_lo_stesso(
     def con_i_lettori_pronti(self: Elaboratori, *argomenti, **opzioni) -> None:
         avvia(self, *argomenti, **opzioni)
         limite = time.monotonic() + 30
-        while not all(x.pronto for x in self._lettori) and time.monotonic() < limite:
+        while not all(x.pronto for x in self._processi) and time.monotonic() < limite:
             time.sleep(0.02)
 
     monkeypatch.setattr(Elaboratori, "__init__", con_i_lettori_pronti)
