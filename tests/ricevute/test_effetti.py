@@ -1,0 +1,168 @@
+"""What a batch of receipts writes (ricevute/effetti.py), on both databases: each letter's
+outcome, one journal event per change, and nothing else of the letter touched."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import Engine, select, text, update
+
+from corrispondenza.dominio.tipi import Canale, TipoLettera, TipoSoggetto
+from corrispondenza.ricevute import effetti
+from corrispondenza.ricevute.effetti import Effetto, Letta, applica
+from corrispondenza.ricevute.parser import analizza
+from corrispondenza.ricevute.prove import _prova
+from corrispondenza.sandbox import ricevute
+from corrispondenza.sandbox.ricevute import Firmatario, Invio
+from corrispondenza.stato import Riscontro, StatoLettera
+from corrispondenza.store.database import sessione
+from corrispondenza.store.giornale import Operazione
+from corrispondenza.store.tabelle import Evento, Lettera, Soggetto
+
+QUANDO = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+ORIGINALE = b"From: a@b.test\r\nMessage-ID: <x@asl.test>\r\n\r\nciao\r\n"
+OP = Operazione("prova", QUANDO)
+
+
+def _lettere(engine: Engine, n: int) -> list[tuple[int, str, str]]:
+    """``n`` PEC letters ``inviata``: (id, Message-ID, address) each."""
+    with sessione(engine) as s:
+        soggetto = Soggetto(
+            codice_fiscale="RSSMRA80A01H501U", tipo=TipoSoggetto.FISICA.value, cognome="Rossi"
+        )
+        s.add(soggetto)
+        s.flush()
+        lettere = [
+            Lettera(
+                origine="lotto",
+                tipo=TipoLettera.SOLLECITO.value,
+                canale=Canale.PEC.value,
+                destinatario_id=soggetto.id,
+                stato=StatoLettera.INVIATA.value,
+                struttura="AUSL",
+                spese=Decimal("0.00"),
+                message_id=f"<lettera-{i}@asl.test>",
+                indirizzo=f"debitore{i}@pec.esempio.test",
+                inviata_il=QUANDO,
+            )
+            for i in range(n)
+        ]
+        s.add_all(lettere)
+        s.flush()
+        return [(x.id, x.message_id, x.indirizzo) for x in lettere]
+
+
+def _letta(grezzo: bytes, uid: int) -> Letta:
+    return Letta(analizza(grezzo), _prova(grezzo), "ufficio@pec.asl.test", "INBOX", 1, uid)
+
+
+def _ricevute(firmatario: Firmatario, lettere: list[tuple[int, str, str]]) -> list[bytes]:
+    """For each letter an acceptance, then for the first a delivery, for the second a full mailbox."""
+    messaggi, seguiti = [], []
+    for i, (_, mid, indirizzo) in enumerate(lettere):
+        invio = Invio(
+            "ufficio@pec.asl.test", ((indirizzo, "certificato"),), f"n. {i}", mid, f"opec.{i}@x.test"
+        )
+        messaggi.append(ricevute.accettazione(firmatario, invio, data=QUANDO))
+        if i == 0:
+            seguiti.append(
+                ricevute.avvenuta_consegna(
+                    firmatario,
+                    invio,
+                    destinatario=indirizzo,
+                    data=QUANDO + timedelta(seconds=3),
+                    originale=ORIGINALE,
+                )
+            )
+        elif i == 1:
+            seguiti.append(
+                ricevute.errore_consegna(
+                    firmatario,
+                    invio,
+                    destinatario=indirizzo,
+                    data=QUANDO + timedelta(seconds=3),
+                    errore_esteso="5.2.2 - casella piena",
+                )
+            )
+    return messaggi + seguiti
+
+
+def test_un_lotto_cambia_solo_le_colonne_dell_esito_una_volta_per_lettera(
+    engine: Engine, firmatario: Firmatario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lettere = _lettere(engine, 3)
+    messaggi = _ricevute(firmatario, lettere)
+    consegnata_id = lettere[0][0]
+    scrivi = effetti._Indice.scrivi
+
+    def con_un_altro_che_scrive(indice: effetti._Indice, s) -> None:
+        # another writer, after the batch loaded its letters and before it writes them: a
+        # column the receipt does not change (a delivery leaves ``risposta``) is not put back
+        if consegnata_id in indice.per_id:
+            s.execute(
+                update(Lettera).where(Lettera.id == consegnata_id).values(risposta="scritta da un altro")
+            )
+        scrivi(indice, s)
+
+    with sessione(engine) as s:
+        esiti = applica(s, OP, [_letta(m, i) for i, m in enumerate(messaggi[:3])])
+    monkeypatch.setattr(effetti._Indice, "scrivi", con_un_altro_che_scrive)
+    with sessione(engine) as s:
+        esiti += applica(s, OP, [_letta(m, 3 + i) for i, m in enumerate(messaggi[3:])])
+    monkeypatch.undo()
+    with sessione(engine) as s:
+        esiti += applica(s, OP, [_letta(messaggi[0], 9)])  # read again: the same identity
+    assert esiti == [Effetto.APPLICATA] * 5 + [Effetto.DUPLICATA]
+    with sessione(engine) as s:
+        per_id = {x.id: x for x in s.scalars(select(Lettera))}
+        eventi = list(s.scalars(select(Evento).where(Evento.cosa == "lettera.riscontro").order_by(Evento.id)))
+    consegnata, piena, accettata = (per_id[i] for i, _, _ in lettere)
+    assert (consegnata.riscontro, consegnata.esito) == (Riscontro.CONSEGNATA, "consegnata")
+    assert consegnata.data_consegna == QUANDO.date() and consegnata.consegnata_il is not None
+    assert consegnata.identificativo == "opec.0@x.test" and consegnata.risposta == "scritta da un altro"
+    assert (piena.riscontro, piena.esito) == (Riscontro.ERRORE_CONSEGNA, "mancata_consegna")
+    assert piena.risposta and piena.risposta.startswith("5.2.2")
+    assert (accettata.riscontro, accettata.esito) == (Riscontro.ACCETTATA, None)
+    assert [(e.entita_id, e.dati["a"]) for e in eventi] == [
+        (consegnata.id, "accettata"),
+        (piena.id, "accettata"),
+        (accettata.id, "accettata"),
+        (consegnata.id, "consegnata"),
+        (piena.id, "errore_consegna"),
+    ]
+    assert {e.operatore for e in eventi} == {"prova"}
+
+
+def test_una_lettera_trovata_per_msgid_e_per_identificativo_e_una_sola(
+    engine: Engine, firmatario: Firmatario
+) -> None:
+    """The acceptance taught the identificativo; in the next batch a delivery names the msgid
+    and a late error only the identificativo: both reach one letter, and precedence holds (an
+    error after a delivery changes nothing)."""
+    [(id_lettera, mid, indirizzo)] = _lettere(engine, 1)
+    invio = Invio("ufficio@pec.asl.test", ((indirizzo, "certificato"),), "n. 0", mid, "opec.0@x.test")
+    with sessione(engine) as s:
+        assert applica(s, OP, [_letta(ricevute.accettazione(firmatario, invio, data=QUANDO), 1)]) == [
+            Effetto.APPLICATA
+        ]
+    consegna = ricevute.avvenuta_consegna(
+        firmatario, invio, destinatario=indirizzo, data=QUANDO, originale=ORIGINALE
+    )
+    senza_msgid = Invio("ufficio@pec.asl.test", ((indirizzo, "certificato"),), "n. 0", "", "opec.0@x.test")
+    errore = _letta(
+        ricevute.errore_consegna(
+            firmatario, senza_msgid, destinatario=indirizzo, data=QUANDO, errore_esteso="5.1.1 - inesistente"
+        ),
+        3,
+    )
+    assert not errore.ricevuta.msgid and errore.ricevuta.identificativo == "opec.0@x.test"
+    with sessione(engine) as s:
+        assert applica(s, OP, [_letta(consegna, 2), errore]) == [Effetto.APPLICATA, Effetto.SENZA_EFFETTO]
+        riga = s.execute(
+            text("SELECT riscontro, esito, risposta FROM lettere WHERE id = :id"), {"id": id_lettera}
+        ).one()
+        eventi = s.scalars(select(Evento.dati).where(Evento.cosa == "lettera.riscontro")).all()
+    assert tuple(riga) == ("consegnata", "consegnata", None)
+    assert [e["a"] for e in eventi] == ["accettata", "consegnata"]
