@@ -35,7 +35,7 @@ from pathlib import Path
 
 from corrispondenza.ricevute.cms import Verificatore
 from corrispondenza.ricevute.firma import con_firma, verificatore
-from corrispondenza.ricevute.parser import Ricevuta, analizza
+from corrispondenza.ricevute.parser import Ricevuta, analizza_e_firmato
 from corrispondenza.ricevute.prove import Prova, conserva_tutte
 
 log = logging.getLogger("corrispondenza.ricevute")
@@ -62,10 +62,12 @@ class Lettore:
 def elabora(lettore: Lettore, grezzi: Sequence[bytes]) -> list[tuple[Ricevuta, Prova]]:
     """Evidence first (the whole batch durably on disk), then parsing and signatures."""
     prove = conserva_tutte(lettore.archivio, grezzi)
-    return [
-        (con_firma(analizza(grezzo), grezzo, lettore.ca_file, lettore.verificatore), prova)
-        for grezzo, prova in zip(grezzi, prove, strict=True)
-    ]
+    letti = []
+    for grezzo, prova in zip(grezzi, prove, strict=True):
+        ricevuta, firmato = analizza_e_firmato(grezzo)
+        ricevuta = con_firma(ricevuta, grezzo, lettore.ca_file, lettore.verificatore, firmato=firmato)
+        letti.append((ricevuta, prova))
+    return letti
 
 
 Letti = list[tuple[Ricevuta, Prova]]

@@ -41,16 +41,21 @@ def verificatore(ca_file: Path | None) -> Verificatore | None:
 
 
 def verifica_firma(
-    grezzo: bytes, ca_file: Path | None, in_processo: Verificatore | None = None
+    grezzo: bytes,
+    ca_file: Path | None,
+    in_processo: Verificatore | None = None,
+    *,
+    firmato: bool | None = None,
 ) -> tuple[Firma, str]:
     """The verdict and its reason in Italian (with openssl's first error line when it refused).
 
     With ``in_processo`` (made by ``verificatore`` for the same ``ca_file``) the check runs
-    in-process (``cms``) and openssl is asked only about what that cannot decide.
+    in-process (``cms``) and openssl is asked only about what that cannot decide. ``firmato``
+    is ``e_firmato(grezzo)`` when the caller already knows it (``analizza_e_firmato``).
     """
     if ca_file is None:
         return Firma.NON_VERIFICABILE, "nessuna autorità di certificazione configurata per le ricevute"
-    if len(grezzo) > LIMITE_BYTE or not e_firmato(grezzo):
+    if len(grezzo) > LIMITE_BYTE or not (e_firmato(grezzo) if firmato is None else firmato):
         return Firma.NON_VERIFICABILE, "il messaggio non è firmato (non è multipart/signed PKCS#7)"
     if not ca_file.is_file():
         return Firma.NON_VERIFICABILE, f"file delle autorità di certificazione non trovato: {ca_file}"
@@ -79,10 +84,15 @@ def verifica_firma(
 
 
 def con_firma(
-    r: Ricevuta, grezzo: bytes, ca_file: Path | None, in_processo: Verificatore | None = None
+    r: Ricevuta,
+    grezzo: bytes,
+    ca_file: Path | None,
+    in_processo: Verificatore | None = None,
+    *,
+    firmato: bool | None = None,
 ) -> Ricevuta:
     """``r`` with the signature verdict; its reason is added to any reason ``r`` already has."""
-    firma, motivo = verifica_firma(grezzo, ca_file, in_processo)
+    firma, motivo = verifica_firma(grezzo, ca_file, in_processo, firmato=firmato)
     return replace(r, firma=firma, motivo=f"{r.motivo}; {motivo}" if r.motivo else motivo)
 
 

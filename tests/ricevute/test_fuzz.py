@@ -19,7 +19,14 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from corrispondenza.ricevute.parser import LIMITE_BYTE, Classe, Ricevuta, analizza
+from corrispondenza.ricevute.parser import (
+    LIMITE_BYTE,
+    Classe,
+    Ricevuta,
+    analizza,
+    analizza_e_firmato,
+    e_firmato,
+)
 from corrispondenza.sandbox import ricevute
 from corrispondenza.sandbox.ricevute import Firmatario, Invio
 
@@ -50,6 +57,7 @@ def _regge(grezzo: bytes) -> Ricevuta:
         assert r.motivo
     json.dumps(r.come_json())
     assert isinstance(r.identita, str) and isinstance(r.finale, bool)
+    assert analizza_e_firmato(grezzo) == (r, e_firmato(grezzo))  # one reading, the same answers
     return r
 
 
