@@ -59,7 +59,10 @@ class Lettore:
         return cls(archivio, ca_file, verificatore(ca_file))  # the trust anchors, loaded once
 
 
-def elabora(lettore: Lettore, grezzi: Sequence[bytes]) -> list[tuple[Ricevuta, Prova]]:
+Letti = list[tuple[Ricevuta, Prova]]
+
+
+def elabora(lettore: Lettore, grezzi: Sequence[bytes]) -> Letti:
     """Evidence first (the whole batch durably on disk), then parsing and signatures."""
     prove = conserva_tutte(lettore.archivio, grezzi)
     letti = []
@@ -68,9 +71,6 @@ def elabora(lettore: Lettore, grezzi: Sequence[bytes]) -> list[tuple[Ricevuta, P
         ricevuta = con_firma(ricevuta, grezzo, lettore.ca_file, lettore.verificatore, firmato=firmato)
         letti.append((ricevuta, prova))
     return letti
-
-
-Letti = list[tuple[Ricevuta, Prova]]
 
 
 class Elaboratori:
@@ -88,8 +88,7 @@ class Elaboratori:
         self._attesi: deque[tuple[_ProcessoLettore | None, list[bytes], Letti | None]] = deque()
         self._processi = [_ProcessoLettore.avvia(lettore, n) for n in range(processi)]
         self._processi = [x for x in self._processi if x is not None]
-        self.letti_altrove = 0  # batches a reader returned
-        self.messaggi_altrove = 0  # and their messages
+        self.messaggi_altrove = 0  # messages of the batches a reader returned
 
     @property
     def in_altri_processi(self) -> int:
@@ -118,7 +117,6 @@ class Elaboratori:
             for processo in self._processi:
                 processo.non_accetta_altro()
             return elabora(self._lettore, grezzi)
-        self.letti_altrove += 1
         self.messaggi_altrove += len(letti)
         return letti
 
@@ -158,7 +156,7 @@ class _ProcessoLettore:
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
-                process_group=0,  # a Ctrl-C reaches this process, which stops the readers
+                process_group=0,  # a Ctrl-C reaches only this process, which then stops the readers
             )
         except OSError as exc:
             log.warning("processo di lettura %d non avviato (%s): si legge qui", n, exc)

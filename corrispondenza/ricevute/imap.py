@@ -37,10 +37,7 @@ from corrispondenza.canali.credenziali import accedi_imap
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.errors import CasellaNonDisponibileError, ConfigError
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
-from corrispondenza.ricevute.elaborazione import Elaboratori, Lettore
-from corrispondenza.ricevute.firma import verificatore
-from corrispondenza.ricevute.parser import Ricevuta
-from corrispondenza.ricevute.prove import Prova
+from corrispondenza.ricevute.elaborazione import Elaboratori, Letti, Lettore
 from corrispondenza.store.blocchi import NomeBlocco, prendi
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione
@@ -97,8 +94,7 @@ class Riconciliatore:
         self.archivio = (cfg.cartella / self.opzioni.archivio).resolve()
         ca = casella.ca_ricevute
         self.ca_ricevute = None if ca is None else (Path(ca) if Path(ca).is_absolute() else cfg.cartella / ca)
-        self.verificatore = verificatore(self.ca_ricevute)  # the trust anchors, loaded once
-        self.lettore = Lettore(self.archivio, self.ca_ricevute, self.verificatore)
+        self.lettore = Lettore.per(self.archivio, self.ca_ricevute)
 
     # -- one pass --------------------------------------------------------------------------------
 
@@ -144,7 +140,7 @@ class Riconciliatore:
         uidvalidity: int,
         blocco: list[int],
         uids: list[int],
-        letti: list[tuple[Ricevuta, Prova]],
+        letti: Letti,
         esito: EsitoRicevute,
     ) -> None:
         """A batch read (its evidence on disk): applied in one transaction, then flagged or moved."""

@@ -63,14 +63,14 @@ def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
     nuove: dict[str, str] = {}  # final name → temporary name
     pronte: set[str] = set()  # folders made (or narrowed) 0700 in this batch: once each
     for prova, grezzo in zip(prove, grezzi, strict=True):
-        cartella = f"{radice}/{prova.sha256[:2]}"
-        finale = f"{cartella}/{prova.sha256}.eml"
+        finale = f"{radice}/{prova.nome}"
         if finale in nuove or _gia_conservata(finale, len(grezzo)):
             continue
+        cartella, _, nome_file = finale.rpartition("/")
         if cartella not in pronte:
             cartella_riservata(Path(cartella))
             pronte.add(cartella)
-        temporaneo = f"{cartella}/.{prova.sha256}.eml.{pid}.tmp"
+        temporaneo = f"{cartella}/.{nome_file}.{pid}.tmp"
         _scrivi(temporaneo, grezzo)
         nuove[finale] = temporaneo
     if not nuove:

@@ -98,7 +98,7 @@ def test_i_lettori_danno_gli_stessi_risultati_di_questo_processo_nello_stesso_or
     _pronti(elaboratori)
     assert elaboratori.in_altri_processi == 2
     letti = _leggi_tutto(elaboratori, messaggi)
-    assert elaboratori.letti_altrove == len(messaggi) // LOTTO  # every batch was read there
+    assert elaboratori.messaggi_altrove == len(messaggi)  # every batch was read there
     assert letti == attesi
     classi = {r.classe for r, _ in letti}
     assert {Classe.RICEVUTA, Classe.ILLEGGIBILE} <= classi
@@ -120,7 +120,7 @@ def test_un_lettore_ucciso_a_meta_lotto_il_lotto_e_letto_qui_e_poi_tutti_gli_alt
             primo.wait()
 
     assert _leggi_tutto(elaboratori, messaggi, uccidi_al_terzo) == attesi
-    assert 0 < elaboratori.letti_altrove < len(messaggi) // LOTTO
+    assert 0 < elaboratori.messaggi_altrove < len(messaggi)
     assert elaboratori.in_altri_processi == 0  # after a failure nothing more goes out
 
 
@@ -146,12 +146,12 @@ def test_finche_nessun_lettore_e_pronto_si_legge_qui(
     for p in processi:  # held before they finish starting (a fresh interpreter: ~0.2 s)
         p.send_signal(signal.SIGSTOP)
     primi = _leggi_tutto(elaboratori, messaggi[:20])
-    assert elaboratori.letti_altrove == 0 and elaboratori.in_altri_processi == 2
+    assert elaboratori.messaggi_altrove == 0 and elaboratori.in_altri_processi == 2
     for p in processi:
         p.send_signal(signal.SIGCONT)
     _pronti(elaboratori)
     assert primi + _leggi_tutto(elaboratori, messaggi[20:]) == attesi
-    assert elaboratori.letti_altrove == 4
+    assert elaboratori.messaggi_altrove == 4 * LOTTO
 
 
 def test_un_lettore_che_non_parte_lascia_leggere_qui(
