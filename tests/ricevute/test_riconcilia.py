@@ -6,6 +6,7 @@ uses the delivery dates. Real sandbox provider, real Dovecot, the product's own 
 from __future__ import annotations
 
 import hashlib
+import logging
 import smtplib
 import stat
 import time
@@ -162,6 +163,21 @@ def test_letti_dai_processi_di_lettura_ogni_esito_arriva_lo_stesso(
         )
         assert (x.riscontro, x.esito) == (riscontro, esito_lettera), i
     assert {r.firma for r in righe(ufficio, RicevutaLetta)} == {"valida"}
+
+
+def test_il_contenuto_delle_ricevute_non_arriva_ai_log(
+    ufficio: Ufficio, caplog: pytest.LogCaptureFixture
+) -> None:
+    """No health data in logs (DESIGN.md, Security): with every logger at DEBUG, nothing of the
+    fetched receipts (their headers, their attachments) is written to a log record, as imapclient
+    would by default through imaplib's debug output."""
+    caplog.set_level(logging.DEBUG)
+    esito = invia_e_leggi(ufficio)
+    assert esito.lette >= 2 * len(attive(ufficio, "pec")) > 0
+    testi = [r.getMessage() for r in caplog.records]
+    assert any("cartella INBOX" in t for t in testi)  # the reconciler's own records are there
+    for segno in ("X-Ricevuta", "daticert", "pkcs7-signature", "postacert"):
+        assert not [t for t in testi if segno in t], segno
 
 
 def test_la_pianificazione_usa_consegne_e_mancate_consegne(ufficio: Ufficio) -> None:
