@@ -3,17 +3,19 @@ anything is done with them (DESIGN.md, PEC receipts; RICEVUTE.md: they are the o
 signature check can use).
 
 Content-addressed by sha256 (``ab/abcdef….eml``): the same receipt read twice, from two folders
-or after a crash, is one file. Files are written under a temporary name, flushed to disk,
-renamed, and the renames flushed too, so after a power cut a recorded receipt's file is whole
-or the receipt was never recorded. A batch is flushed with one ``syncfs`` of the archive's
-file system before and one after the renames (Linux), instead of two ``fsync`` per file;
-elsewhere each file and folder is fsync'd. Files 0600, folders 0700 (health data, GDPR art. 9).
+or after a crash, is one file. A batch's new files are created under their final names and
+flushed with one ``syncfs`` of the archive's file system (Linux; elsewhere each file and folder
+is fsync'd) before the batch may be recorded, so after a power cut a recorded receipt's file is
+whole. A file that was being written when the power went belongs to no recorded receipt; when
+its receipt is read again the file is found, its bytes checked against its name and, if they
+differ, replaced whole. Files 0600, folders 0700 (health data, GDPR art. 9).
 
 Creating the files is the cost that remains, and it is the kernel's: on an ext4 without a
 journal (as on the development machine) each new inode skips every inode of its block group
 freed in the last 30-60 s (``recently_deleted``), so after a mass deletion (a removed copy of
 an archive) an ``open(O_CREAT)`` costs 0.1-0.3 ms of CPU instead of 10 µs; fan-out and flags
-make no difference. Nothing to gain here without giving up a file per receipt.
+make no difference. Nothing more to gain here without giving up a file per receipt; a name
+found already taken is the only case that costs a read.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corrispondenza.riservato import apri_riservato, cartella_riservata
+from corrispondenza.riservato import CARTELLA_RISERVATA, RISERVATO, apri_riservato, cartella_riservata
 
 
 @dataclass(frozen=True)
@@ -54,55 +56,98 @@ def conserva(archivio: Path, grezzo: bytes) -> Prova:
 def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
     """Store a batch durably; only when this returns may the batch be applied.
 
-    Paths are plain strings here: a ``Path`` per file, joined and renamed, cost more than
-    writing the file.
+    Each new file is created under its final name (``O_EXCL``: never over another) and the
+    batch flushed by one ``syncfs`` at the end: a name that exists before that may hold half a
+    file after a power cut, but no receipt was recorded with it, and a file found already there
+    is trusted only if its bytes have its hash (``_integra``); otherwise it is replaced whole,
+    through a temporary file renamed over it. Paths are plain strings here: a ``Path`` per file,
+    joined and renamed, cost more than writing the file.
     """
     prove = [_prova(g) for g in grezzi]
     radice = os.fspath(archivio)
-    pid = os.getpid()
-    nuove: dict[str, str] = {}  # final name → temporary name
-    pronte: set[str] = set()  # folders made (or narrowed) 0700 in this batch: once each
+    scritte: set[str] = set()  # written (or found whole) in this batch
+    nuove: list[str] = []  # written now: what ``_a_disco`` flushes where there is no syncfs
+    pronte: set[str] = set()  # folders checked (or made) 0700 in this batch: once each
     for prova, grezzo in zip(prove, grezzi, strict=True):
         finale = f"{radice}/{prova.nome}"
-        if finale in nuove or _gia_conservata(finale, len(grezzo)):
+        if finale in scritte:
             continue
-        cartella, _, nome_file = finale.rpartition("/")
+        cartella = finale.rpartition("/")[0]
         if cartella not in pronte:
-            cartella_riservata(Path(cartella))
+            _cartella_pronta(cartella)
             pronte.add(cartella)
-        temporaneo = f"{cartella}/.{nome_file}.{pid}.tmp"
-        _scrivi(temporaneo, grezzo)
-        nuove[finale] = temporaneo
-    if not nuove:
-        return prove
-    _a_disco(archivio, list(nuove.values()))
-    for finale, temporaneo in nuove.items():
-        os.replace(temporaneo, finale)  # noqa: PTH105 - str paths on purpose (docstring)
-    _a_disco(archivio, sorted(pronte))
+        if _crea(finale, grezzo):
+            nuove.append(finale)
+        elif not _integra(finale, prova.sha256, len(grezzo)):
+            _sostituisci(finale, grezzo)
+            nuove.append(finale)
+        scritte.add(finale)
+    if nuove:
+        _a_disco(archivio, [*nuove, *sorted(pronte)])
     return prove
 
 
-def _gia_conservata(finale: str, dimensione: int) -> bool:
-    """A regular file of the right size is there (``is_file`` and ``stat`` in one call)."""
+def _cartella_pronta(cartella: str) -> None:
+    """The folder exists, 0700; ``stat`` first, since a ``chmod`` even to the same mode dirties
+    the folder's inode and adds a write to every batch."""
     try:
-        stato = os.stat(finale)  # noqa: PTH116 - str paths on purpose
+        stato = os.stat(cartella)  # noqa: PTH116 - str paths on purpose (conserva_tutte)
+    except FileNotFoundError:
+        cartella_riservata(Path(cartella))
+        return
+    if not stat.S_ISDIR(stato.st_mode) or stat.S_IMODE(stato.st_mode) != CARTELLA_RISERVATA:
+        cartella_riservata(Path(cartella))  # narrowed; a file in the way fails there, loudly
+
+
+def _crea(percorso: str, grezzo: bytes) -> bool:
+    """Write a new file (mode 0600 from its creation: ``O_EXCL`` opens only a file it makes);
+    False if the name is taken."""
+    try:
+        descrittore = os.open(percorso, os.O_WRONLY | os.O_CREAT | os.O_EXCL, RISERVATO)
+    except FileExistsError:
+        return False
+    try:
+        _scrivi_tutto(descrittore, grezzo)
+    finally:
+        os.close(descrittore)
+    return True
+
+
+def _integra(percorso: str, sha256: str, dimensione: int) -> bool:
+    """A regular file whose bytes have the hash it is named after: a receipt read again (twice
+    in a mailbox, after a crash, after UIDVALIDITY changed), and never half-written."""
+    try:
+        stato = os.stat(percorso)  # noqa: PTH116 - str paths on purpose
+        if not stat.S_ISREG(stato.st_mode) or stato.st_size != dimensione:
+            return False
+        with open(percorso, "rb") as file:
+            return hashlib.sha256(file.read()).hexdigest() == sha256
     except OSError:
         return False
-    return stat.S_ISREG(stato.st_mode) and stato.st_size == dimensione
+
+
+def _sostituisci(percorso: str, grezzo: bytes) -> None:
+    """Replace what is at ``percorso`` with the whole file at once (temporary file, flushed,
+    renamed over it): whoever reads it sees the old bytes or the right ones."""
+    cartella, _, nome = percorso.rpartition("/")
+    temporaneo = f"{cartella}/.{nome}.{os.getpid()}.tmp"
+    descrittore = apri_riservato(temporaneo)
+    try:
+        _scrivi_tutto(descrittore, grezzo)
+        os.fsync(descrittore)
+    finally:
+        os.close(descrittore)
+    os.replace(temporaneo, percorso)  # noqa: PTH105 - str paths on purpose
 
 
 def _prova(grezzo: bytes) -> Prova:
     return Prova(hashlib.sha256(grezzo).hexdigest())
 
 
-def _scrivi(percorso: str, grezzo: bytes) -> None:
-    descrittore = apri_riservato(percorso)
-    try:
-        resto = memoryview(grezzo)
-        while resto:
-            resto = resto[os.write(descrittore, resto) :]
-    finally:
-        os.close(descrittore)
+def _scrivi_tutto(descrittore: int, grezzo: bytes) -> None:
+    resto = memoryview(grezzo)
+    while resto:
+        resto = resto[os.write(descrittore, resto) :]
 
 
 _libc = ctypes.CDLL(ctypes.util.find_library("c") or None, use_errno=True)
