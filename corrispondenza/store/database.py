@@ -49,10 +49,13 @@ def _valori_colonna(valori: Sequence[Any], processore: Any, tipo: Any) -> Sequen
 
     Imports and lotti repeat the same dates and amounts thousands of times: where equal values
     certainly convert alike (dates, booleans; amounts in cents), each distinct value is
-    converted once.
+    converted once. Equal datetimes need not (another zone, another string on SQLite), but the
+    very same object does: a batch's events all carry its ``Operazione.quando``.
     """
     if processore is None:
         return valori
+    if valori and all(v is valori[0] for v in valori):  # one object in every row: one operation's instant
+        return [None if valori[0] is None else processore(valori[0])] * len(valori)
     tipi = set(map(type, valori)) - {type(None)}
     if tipi <= {date, bool} or (tipi == {Decimal} and isinstance(tipo, Euro)):
         try:
@@ -228,6 +231,21 @@ def _inserisci_colonne(
     inserimento.esegui(connessione, inserimento.righe(valori, n))
 
 
+def segnaposto(dialetto: Any) -> str | None:
+    """The driver's positional placeholder, for SQL written by hand (None: not one we know)."""
+    return {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+
+
+def righe_con_parametri(s: Session, sql: str, parametri: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """``righe_dal_driver`` for a query with positional parameters (``segnaposto``)."""
+    cursore = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursore.execute(sql, tuple(parametri))
+        return cursore.fetchall()
+    finally:
+        cursore.close()
+
+
 class Inserimento:
     """A bulk INSERT prepared once: the statement, and how each column's values are converted.
 
@@ -237,7 +255,7 @@ class Inserimento:
     """
 
     def __init__(self, dialetto: Any, tabella: type[Any], nomi: Sequence[str], costanti: dict[str, Any]):
-        segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+        segno = segnaposto(dialetto)
         colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
         self._colonne = colonne[: len(nomi)]
         self._processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
@@ -247,9 +265,9 @@ class Inserimento:
         ]
         self.sql = (
             None
-            if segnaposto is None
+            if segno is None
             else f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
-            f"VALUES ({', '.join([segnaposto] * len(colonne))})"
+            f"VALUES ({', '.join([segno] * len(colonne))})"
         )
 
     def righe(self, valori: Sequence[Sequence[Any]], n: int) -> list[tuple[Any, ...]]:
