@@ -41,7 +41,7 @@ from corrispondenza.orologio import adesso, in_utc
 from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
-from corrispondenza.store.database import inserisci_colonne, righe_con_parametri, segnaposto
+from corrispondenza.store.database import inserisci_colonne, processore, righe_con_parametri, segnaposto
 from corrispondenza.store.giornale import Operazione, in_blocco, registra, registra_riscontro
 from corrispondenza.store.tabelle import Lettera, RicevutaLetta
 
@@ -234,7 +234,7 @@ class _SqlDriver(_Sql):
         tabella = Lettera.__table__
         colonne = [tabella.c[nome] for nome in _Lettera.LETTE]
         self._lettura = [c.type._cached_result_processor(dialetto, None) for c in colonne]
-        self._scrittura = {c.name: c.type._cached_bind_processor(dialetto) for c in colonne}
+        self._scrittura = {c.name: processore(c.type, dialetto) for c in colonne}
         self._seleziona = f"SELECT {', '.join(c.name for c in colonne)} FROM {tabella.name} WHERE "
         self._aggiornamenti: dict[tuple[str, ...], str] = {}
 
@@ -275,11 +275,21 @@ def _converti(processore: Any, valore: Any) -> Any:
 
 
 def _lettere_per(s: Session, sql: _Sql, ricevute: list[Ricevuta]) -> _Indice:
+    """The letters the batch may name: by Message-ID, then by identificativo.
+
+    ``_abbina`` reads the identificativo only of a receipt that no Message-ID of it matched, so
+    only those are looked up (usually none: every receipt names our msgid). A letter the
+    identificativo of a matched receipt would also have found is never used by it; a receipt
+    that needs that identificativo is unmatched, and puts it in the query.
+    """
     mids = {m for r in ricevute for m in (r.msgid, r.riferimento) if m}
-    ids = {r.identificativo for r in ricevute if r.identificativo}
-    trovate: list[_Lettera] = []
-    if mids:
-        trovate += sql.lettere(s, "message_id", sorted(mids))
+    trovate: list[_Lettera] = sql.lettere(s, "message_id", sorted(mids)) if mids else []
+    trovati = {x.message_id for x in trovate}
+    ids = {
+        r.identificativo
+        for r in ricevute
+        if r.identificativo and r.msgid not in trovati and r.riferimento not in trovati
+    }
     if ids:
         trovate += sql.lettere(s, "identificativo", sorted(ids))
     return _Indice(trovate)
@@ -348,15 +358,21 @@ def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
 def _consegna(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     if not _per_noi(r, x) or r.data is None:
         return Effetto.SENZA_EFFETTO
-    perche = (
-        f"consegnata il {r.data:%d/%m/%Y alle %H:%M:%S} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
-    )
+    perche = f"consegnata il {_giorno_ora(r.data)} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
     if not registra_riscontro(s, op, x, Riscontro.CONSEGNATA, perche, data=r.data.isoformat()):
         return Effetto.SENZA_EFFETTO
     x.esito = EsitoStorico.CONSEGNATA
     x.data_consegna = r.data.date()  # the day in the zone daticert states (Italy)
     x.consegnata_il = in_utc(r.data)
     return Effetto.APPLICATA
+
+
+def _giorno_ora(d: datetime) -> str:
+    """``%d/%m/%Y alle %H:%M:%S``, without strftime (slower by half, once per delivery);
+    a year before 1000 goes to strftime, which does not pad it."""
+    if d.year < 1000:
+        return f"{d:%d/%m/%Y alle %H:%M:%S}"
+    return f"{d.day:02d}/{d.month:02d}/{d.year} alle {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
 def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: _Lettera, riscontro: Riscontro) -> str:
