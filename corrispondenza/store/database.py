@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import JSON, DateTime, Engine, create_engine, event, insert
+from sqlalchemy import JSON, Date, DateTime, Engine, create_engine, event, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -236,10 +236,12 @@ def _inserisci_colonne(
 def processore(tipo: Any, dialetto: Any) -> Any:
     """The column type's bind processor for ``dialetto``, or a faster one that gives the same text.
 
-    On SQLite SQLAlchemy stores a datetime as ``YYYY-MM-DD HH:MM:SS.ffffff`` (its zone dropped),
-    formatted in Python through a dict per value: ``isoformat`` gives that text in C. It is used
+    On SQLite SQLAlchemy stores a datetime as ``YYYY-MM-DD HH:MM:SS.ffffff`` (its zone dropped)
+    and a date as ``YYYY-MM-DD``, formatted in Python through a dict per value: ``isoformat``
+    gives that text in C. A journal event's ``dati`` is ``json.dumps`` of a flat dict, which
+    ``_json_piatto`` writes without an encoder object per value. It is used
     only where it agrees with SQLAlchemy's own on probes (another ``storage_format`` does not),
-    and only for ``datetime`` itself; anything else goes to SQLAlchemy's processor.
+    and only for ``datetime``/``date``/``dict`` themselves; anything else goes to SQLAlchemy's.
     """
     chiave = (tipo, dialetto)
     if chiave not in _PROCESSORI:
@@ -258,13 +260,19 @@ def _processore(tipo: Any, dialetto: Any) -> Any:
         if any(generale(v) != _json_piatto(v, generale) for v in _PROVE_JSON):
             return generale
         return lambda valore: _json_piatto(valore, generale)
-    if dialetto.name != "sqlite" or not isinstance(tipo, DateTime):
+    if dialetto.name != "sqlite":
         return generale
-    if any(generale(v) != _testo_sqlite(v) for v in _PROVE_DATETIME):
+    if isinstance(tipo, DateTime):
+        classe, testo, prove = datetime, _testo_sqlite, _PROVE_DATETIME
+    elif isinstance(tipo, Date):
+        classe, testo, prove = date, date.isoformat, _PROVE_DATE
+    else:
+        return generale
+    if any(generale(v) != testo(v) for v in prove):
         return generale
 
     def veloce(valore: Any) -> Any:
-        return _testo_sqlite(valore) if type(valore) is datetime else generale(valore)
+        return testo(valore) if type(valore) is classe else generale(valore)
 
     return veloce
 
@@ -291,6 +299,7 @@ def _testo_sqlite(valore: datetime) -> str:
     return valore.replace(tzinfo=None).isoformat(" ", "microseconds")
 
 
+_PROVE_DATE = (date(2026, 11, 23), date.min, date.max)
 _PROVE_DATETIME = (
     datetime(2026, 11, 23, 9, 0, 3, 120, tzinfo=UTC),
     datetime(2026, 3, 29, 2, 30, tzinfo=timezone(timedelta(hours=1))),
