@@ -239,9 +239,10 @@ def processore(tipo: Any, dialetto: Any) -> Any:
     On SQLite SQLAlchemy stores a datetime as ``YYYY-MM-DD HH:MM:SS.ffffff`` (its zone dropped)
     and a date as ``YYYY-MM-DD``, formatted in Python through a dict per value: ``isoformat``
     gives that text in C. A journal event's ``dati`` is ``json.dumps`` of a flat dict, which
-    ``_json_piatto`` writes without an encoder object per value. It is used
-    only where it agrees with SQLAlchemy's own on probes (another ``storage_format`` does not),
-    and only for ``datetime``/``date``/``dict`` themselves; anything else goes to SQLAlchemy's.
+    ``_json_piatto`` writes without an encoder object per value (only with the default
+    serializer). Each is used only where it agrees with SQLAlchemy's own on probes (another
+    ``storage_format`` does not), and only for ``datetime``, ``date`` and ``dict`` themselves:
+    anything else goes to SQLAlchemy's processor. Made once per column type and dialect.
     """
     chiave = (tipo, dialetto)
     if chiave not in _PROCESSORI:
