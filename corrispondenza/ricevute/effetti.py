@@ -31,7 +31,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
@@ -41,7 +41,7 @@ from corrispondenza.orologio import adesso, in_utc
 from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
-from corrispondenza.store.database import inserisci
+from corrispondenza.store.database import inserisci_colonne, processore, righe_con_parametri, segnaposto
 from corrispondenza.store.giornale import Operazione, in_blocco, registra, registra_riscontro
 from corrispondenza.store.tabelle import Lettera, RicevutaLetta
 
@@ -74,13 +74,15 @@ def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
     """Apply a batch in the caller's transaction; return each message's effect, in order.
 
     The batch's ``ricevute`` rows and journal events are written with one driver-level insert
-    each (``inserisci``, ``giornale.in_blocco``), not as ORM objects: nothing reads them back
-    in this transaction, and building and flushing an object per receipt and per event cost
-    as much as all the rest of the batch.
+    each (``inserisci_colonne``, ``giornale.in_blocco``), not as ORM objects: nothing reads them
+    back in this transaction, and building and flushing an object per receipt and per event
+    cost as much as all the rest of the batch. The reads and the letters' updates go to the
+    driver too (``_Sql``): SQLAlchemy's statement handling cost more than the database's work.
     """
+    sql = _Sql.per(s)
     identita = [_identita(x) for x in lette]
-    gia = set(s.scalars(select(RicevutaLetta.identita).where(RicevutaLetta.identita.in_(identita))))
-    lettere = _lettere_per(s, [x.ricevuta for x in lette])
+    gia = sql.gia_lette(s, identita)
+    lettere = _lettere_per(s, sql, [x.ricevuta for x in lette])
     letta_il = adesso()
     effetti, righe = [], []
     with in_blocco(s):  # one insert for the batch's events, as for its receipts
@@ -93,10 +95,10 @@ def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
             effetto = _effetto(s, op, x.ricevuta, lettera)
             if lettera is not None:
                 lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
-            righe.append(_riga(x, chi, lettera, effetto, letta_il))
+            righe.append(_riga(x, chi, lettera, effetto))
             effetti.append(effetto)
     lettere.scrivi(s)
-    inserisci(s, RicevutaLetta, righe)
+    inserisci_colonne(s, RicevutaLetta, _COLONNE_RICEVUTA, righe, {"letta_il": letta_il})
     return effetti
 
 
@@ -118,19 +120,40 @@ class _Lettera:
     """
 
     COLONNE = ("identificativo", "riscontro", "esito", "risposta", "data_consegna", "consegnata_il")
+    LETTE = ("id", "message_id", "indirizzo", *COLONNE)
     __slots__ = ("id", "message_id", "indirizzo", *COLONNE, "_lette")
 
-    def __init__(self, riga: Any) -> None:
-        self.id, self.message_id, self.indirizzo = riga.id, riga.message_id, riga.indirizzo
-        for nome in self.COLONNE:
-            setattr(self, nome, getattr(riga, nome))
-        self._lette = tuple(getattr(riga, nome) for nome in self.COLONNE)
+    def __init__(self, riga: Sequence[Any]) -> None:
+        """``riga``: the ``LETTE`` columns, as Python values."""
+        (
+            self.id,
+            self.message_id,
+            self.indirizzo,
+            self.identificativo,
+            self.riscontro,
+            self.esito,
+            self.risposta,
+            self.data_consegna,
+            self.consegnata_il,
+        ) = riga
+        self._lette = tuple(riga[3:])
+
+    def valori(self) -> tuple[Any, ...]:
+        """The ``COLONNE`` now, in their order."""
+        return (
+            self.identificativo,
+            self.riscontro,
+            self.esito,
+            self.risposta,
+            self.data_consegna,
+            self.consegnata_il,
+        )
 
     def cambiate(self) -> tuple[str, ...]:
         return tuple(
             nome
-            for nome, prima in zip(self.COLONNE, self._lette, strict=True)
-            if getattr(self, nome) != prima
+            for nome, prima, ora in zip(self.COLONNE, self._lette, self.valori(), strict=True)
+            if ora != prima
         )
 
 
@@ -152,36 +175,124 @@ class _Indice:
 
     def scrivi(self, s: Session) -> None:
         """One UPDATE per set of changed columns (usually two a batch), many rows each."""
-        gruppi: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+        gruppi: dict[tuple[str, ...], list[_Lettera]] = {}
         for x in self.per_id.values():
             if cambiate := x.cambiate():
-                gruppi.setdefault(cambiate, []).append(
-                    {"id_lettera": x.id, **{nome: getattr(x, nome) for nome in cambiate}}
-                )
+                gruppi.setdefault(cambiate, []).append(x)
+        sql = _Sql.per(s)
+        for cambiate, lettere in gruppi.items():
+            sql.aggiorna(s, cambiate, lettere)
+
+
+class _Sql:
+    """The statements of a batch, through SQLAlchemy Core: the general path, for any driver."""
+
+    @staticmethod
+    def per(s: Session) -> _Sql:
+        """The driver's own path where its placeholder is known (``segnaposto``), else Core."""
+        dialetto = s.get_bind().dialect
+        veloce = _SqlDriver.per_dialetto.get(dialetto)
+        if veloce is None and (segno := segnaposto(dialetto)) is not None:
+            veloce = _SqlDriver.per_dialetto[dialetto] = _SqlDriver(dialetto, segno)
+        return veloce or _Sql()
+
+    def gia_lette(self, s: Session, identita: list[str]) -> set[str]:
+        """The identities already in ``ricevute``."""
+        return set(s.scalars(select(RicevutaLetta.identita).where(RicevutaLetta.identita.in_(identita))))
+
+    def lettere(self, s: Session, colonna: str, valori: list[str]) -> list[_Lettera]:
+        """The letters whose ``colonna`` is one of ``valori``."""
+        colonne = [getattr(Lettera, nome) for nome in _Lettera.LETTE]
+        return list(map(_Lettera, s.execute(select(*colonne).where(getattr(Lettera, colonna).in_(valori)))))
+
+    def aggiorna(self, s: Session, cambiate: tuple[str, ...], lettere: list[_Lettera]) -> None:
+        """Only the ``cambiate`` columns of each letter (a concurrent change to another stays)."""
         tabella = Lettera.__table__
-        for cambiate, righe in gruppi.items():
-            istruzione = (
-                update(tabella)
-                .where(tabella.c.id == bindparam("id_lettera"))
-                .values({nome: bindparam(nome) for nome in cambiate})
-            )
-            s.connection().execute(istruzione, righe)
+        istruzione = (
+            update(tabella)
+            .where(tabella.c.id == bindparam("id_lettera"))
+            .values({nome: bindparam(nome) for nome in cambiate})
+        )
+        righe = [{"id_lettera": x.id, **{nome: getattr(x, nome) for nome in cambiate}} for x in lettere]
+        s.connection().execute(istruzione, righe)
 
 
-def _lettere_per(s: Session, ricevute: list[Ricevuta]) -> _Indice:
+class _SqlDriver(_Sql):
+    """The same statements written for the driver, once per dialect.
+
+    SQLAlchemy compiles and caches them, but per execution it still expands the ``IN`` lists,
+    builds a dict of parameters per row and a ``Row`` per result: more than the database's own
+    work. Here the SQL is a string made once, the parameters are tuples, and each value is
+    converted by its column's own processor, both ways (dates and datetimes are text on SQLite,
+    in SQLAlchemy's format): the values stored and read are those of ``_Sql``.
+    """
+
+    per_dialetto: ClassVar[dict[Any, _SqlDriver]] = {}
+
+    def __init__(self, dialetto: Any, segno: str) -> None:
+        self.segno = segno
+        tabella = Lettera.__table__
+        colonne = [tabella.c[nome] for nome in _Lettera.LETTE]
+        self._lettura = [c.type._cached_result_processor(dialetto, None) for c in colonne]
+        self._scrittura = {c.name: processore(c.type, dialetto) for c in colonne}
+        self._seleziona = f"SELECT {', '.join(c.name for c in colonne)} FROM {tabella.name} WHERE "
+        self._aggiornamenti: dict[tuple[str, ...], str] = {}
+
+    def _in(self, n: int) -> str:
+        return f"IN ({', '.join([self.segno] * n)})"
+
+    def gia_lette(self, s: Session, identita: list[str]) -> set[str]:
+        if not identita:
+            return set()
+        sql = f"SELECT identita FROM {RicevutaLetta.__tablename__} WHERE identita {self._in(len(identita))}"
+        return {r[0] for r in righe_con_parametri(s, sql, identita)}
+
+    def lettere(self, s: Session, colonna: str, valori: list[str]) -> list[_Lettera]:
+        righe: list[Any] = righe_con_parametri(
+            s, f"{self._seleziona}{colonna} {self._in(len(valori))}", valori
+        )
+        processori = self._lettura
+        if any(processori):
+            righe = [
+                [v if p is None or v is None else p(v) for v, p in zip(r, processori, strict=True)]
+                for r in righe
+            ]
+        return list(map(_Lettera, righe))
+
+    def aggiorna(self, s: Session, cambiate: tuple[str, ...], lettere: list[_Lettera]) -> None:
+        sql = self._aggiornamenti.get(cambiate)
+        if sql is None:
+            insieme = ", ".join(f"{nome} = {self.segno}" for nome in cambiate)
+            sql = f"UPDATE {Lettera.__tablename__} SET {insieme} WHERE id = {self.segno}"
+            self._aggiornamenti[cambiate] = sql
+        colonne = []
+        for nome in cambiate:  # a column at a time: one processor, no call where there is none
+            valori = [getattr(x, nome) for x in lettere]
+            if (p := self._scrittura[nome]) is not None:
+                valori = [None if v is None else p(v) for v in valori]
+            colonne.append(valori)
+        colonne.append([x.id for x in lettere])
+        s.connection().exec_driver_sql(sql, list(zip(*colonne, strict=True)))
+
+
+def _lettere_per(s: Session, sql: _Sql, ricevute: list[Ricevuta]) -> _Indice:
+    """The letters the batch may name: by Message-ID, then by identificativo.
+
+    ``_abbina`` reads the identificativo only of a receipt that no Message-ID of it matched, so
+    only those are looked up (usually none: every receipt names our msgid). A letter the
+    identificativo of a matched receipt would also have found is never used by it; a receipt
+    that needs that identificativo is unmatched, and puts it in the query.
+    """
     mids = {m for r in ricevute for m in (r.msgid, r.riferimento) if m}
-    ids = {r.identificativo for r in ricevute if r.identificativo}
-    colonne = [
-        Lettera.id,
-        Lettera.message_id,
-        Lettera.indirizzo,
-        *(getattr(Lettera, c) for c in _Lettera.COLONNE),
-    ]
-    trovate: list[_Lettera] = []
-    if mids:
-        trovate += map(_Lettera, s.execute(select(*colonne).where(Lettera.message_id.in_(sorted(mids)))))
+    trovate: list[_Lettera] = sql.lettere(s, "message_id", sorted(mids)) if mids else []
+    trovati = {x.message_id for x in trovate}
+    ids = {
+        r.identificativo
+        for r in ricevute
+        if r.identificativo and r.msgid not in trovati and r.riferimento not in trovati
+    }
     if ids:
-        trovate += map(_Lettera, s.execute(select(*colonne).where(Lettera.identificativo.in_(sorted(ids)))))
+        trovate += sql.lettere(s, "identificativo", sorted(ids))
     return _Indice(trovate)
 
 
@@ -248,15 +359,21 @@ def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
 def _consegna(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     if not _per_noi(r, x) or r.data is None:
         return Effetto.SENZA_EFFETTO
-    perche = (
-        f"consegnata il {r.data:%d/%m/%Y alle %H:%M:%S} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
-    )
+    perche = f"consegnata il {_giorno_ora(r.data)} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
     if not registra_riscontro(s, op, x, Riscontro.CONSEGNATA, perche, data=r.data.isoformat()):
         return Effetto.SENZA_EFFETTO
     x.esito = EsitoStorico.CONSEGNATA
     x.data_consegna = r.data.date()  # the day in the zone daticert states (Italy)
     x.consegnata_il = in_utc(r.data)
     return Effetto.APPLICATA
+
+
+def _giorno_ora(d: datetime) -> str:
+    """``%d/%m/%Y alle %H:%M:%S``, without strftime (slower by half, once per delivery);
+    a year before 1000 goes to strftime, which does not pad it."""
+    if d.year < 1000:
+        return f"{d:%d/%m/%Y alle %H:%M:%S}"
+    return f"{d.day:02d}/{d.month:02d}/{d.year} alle {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
 
 
 def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: _Lettera, riscontro: Riscontro) -> str:
@@ -285,32 +402,60 @@ def _stesso(a: str | None, b: str | None) -> bool:
     return bool(a and b and a.lower() == b.lower())
 
 
-def _riga(
-    x: Letta, identita: str, lettera: _Lettera | None, effetto: str, letta_il: datetime
-) -> dict[str, Any]:
-    """The ``ricevute`` row of one message."""
+_COLONNE_RICEVUTA = (
+    "identita",
+    "sha256",
+    "percorso",
+    "casella",
+    "cartella",
+    "uidvalidity",
+    "uid",
+    "classe",
+    "tipo",
+    "msgid",
+    "identificativo",
+    "consegna",
+    "data",
+    "zona",
+    "errore",
+    "errore_esteso",
+    "esterno",
+    "firma",
+    "motivo",
+    "lettera_id",
+    "effetto",
+)
+"""The columns of ``_riga``, in its order (``letta_il``, the same for the batch, added once)."""
+
+
+def _riga(x: Letta, identita: str, lettera: _Lettera | None, effetto: str) -> tuple[Any, ...]:
+    """The ``ricevute`` row of one message, in the order of ``_COLONNE_RICEVUTA``.
+
+    A tuple, not a dict: the enums go in as their plain ``str`` (``str()`` of a StrEnum is its
+    value, as ``.value``, without the Python-level property).
+    """
     r = x.ricevuta
-    return dict(
-        identita=identita,
-        sha256=x.prova.sha256,
-        percorso=x.prova.nome,
-        casella=x.casella,
-        cartella=x.cartella,
-        uidvalidity=x.uidvalidity,
-        uid=x.uid,
-        classe=r.classe.value,
-        tipo=r.tipo.value if r.tipo else None,
-        msgid=(r.msgid or r.riferimento or None),
-        identificativo=r.identificativo,
-        consegna=r.consegna,
-        data=in_utc(r.data) if r.data else None,
-        zona=r.zona,
-        errore=r.errore,
-        errore_esteso=r.errore_esteso,
-        esterno=any(d.tipo == "esterno" for d in r.destinatari),
-        firma=r.firma.value,
-        motivo=r.motivo,
-        lettera_id=lettera.id if lettera else None,
-        effetto=effetto,
-        letta_il=letta_il,
+    prova = x.prova
+    return (
+        identita,
+        prova.sha256,
+        prova.nome,
+        x.casella,
+        x.cartella,
+        x.uidvalidity,
+        x.uid,
+        str(r.classe),
+        str(r.tipo) if r.tipo else None,
+        r.msgid or r.riferimento or None,
+        r.identificativo,
+        r.consegna,
+        in_utc(r.data) if r.data else None,
+        r.zona,
+        r.errore,
+        r.errore_esteso,
+        any(d.tipo == "esterno" for d in r.destinatari),
+        str(r.firma),
+        r.motivo,
+        lettera.id if lettera else None,
+        effetto,
     )

@@ -42,8 +42,16 @@ class NomeBlocco(StrEnum):
 
 
 def prendi(s: Session, nome: NomeBlocco) -> None:
-    """Take the lock ``nome`` until the end of the transaction."""
-    esito = s.execute(update(Blocco).where(Blocco.nome == nome.value).values(nome=Blocco.nome))
+    """Take the lock ``nome`` until the end of the transaction.
+
+    A Core statement on the session's connection: the ORM's UPDATE (synchronising the identity
+    map, which holds no lock to change) cost a quarter of a millisecond per transaction, and
+    ``ricevute`` opens one per batch. It flushes first, as the ORM's would.
+    """
+    if s.autoflush:
+        s.flush()
+    istruzione = update(Blocco.__table__).where(Blocco.nome == nome.value).values(nome=Blocco.nome)
+    esito = s.connection().execute(istruzione)
     if esito.rowcount != 1:  # type: ignore[attr-defined]
         raise StoreError(f"Blocco «{nome}» mancante: il database non è aggiornato.", blocco=nome.value)
 

@@ -10,16 +10,18 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from datetime import date
+from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
+from enum import StrEnum
 from itertools import repeat
+from json.encoder import encode_basestring_ascii
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, insert
+from sqlalchemy import JSON, Date, DateTime, Engine, create_engine, event, insert
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -49,10 +51,13 @@ def _valori_colonna(valori: Sequence[Any], processore: Any, tipo: Any) -> Sequen
 
     Imports and lotti repeat the same dates and amounts thousands of times: where equal values
     certainly convert alike (dates, booleans; amounts in cents), each distinct value is
-    converted once.
+    converted once. Equal datetimes need not (another zone, another string on SQLite), but the
+    very same object does: a batch's events all carry its ``Operazione.quando``.
     """
     if processore is None:
         return valori
+    if valori and all(v is valori[0] for v in valori):  # one object in every row: one operation's instant
+        return [None if valori[0] is None else processore(valori[0])] * len(valori)
     tipi = set(map(type, valori)) - {type(None)}
     if tipi <= {date, bool} or (tipi == {Decimal} and isinstance(tipo, Euro)):
         try:
@@ -228,6 +233,112 @@ def _inserisci_colonne(
     inserimento.esegui(connessione, inserimento.righe(valori, n))
 
 
+def processore(tipo: Any, dialetto: Any) -> Any:
+    """The column type's bind processor for ``dialetto``, or a faster one that gives the same text.
+
+    On SQLite SQLAlchemy stores a datetime as ``YYYY-MM-DD HH:MM:SS.ffffff`` (its zone dropped)
+    and a date as ``YYYY-MM-DD``, formatted in Python through a dict per value: ``isoformat``
+    gives that text in C. A journal event's ``dati`` is ``json.dumps`` of a flat dict, which
+    ``_json_piatto`` writes without an encoder object per value (only with the default
+    serializer). Each is used only where it agrees with SQLAlchemy's own on probes (another
+    ``storage_format`` does not), and only for ``datetime``, ``date`` and ``dict`` themselves:
+    anything else goes to SQLAlchemy's processor. Made once per column type and dialect.
+    """
+    chiave = (tipo, dialetto)
+    if chiave not in _PROCESSORI:
+        _PROCESSORI[chiave] = _processore(tipo, dialetto)
+    return _PROCESSORI[chiave]
+
+
+_PROCESSORI: dict[tuple[Any, Any], Any] = {}
+
+
+def _processore(tipo: Any, dialetto: Any) -> Any:
+    generale = tipo._cached_bind_processor(dialetto)
+    if generale is None:
+        return None
+    if isinstance(tipo, JSON) and dialetto._json_serializer is None:
+        if any(generale(v) != _json_piatto(v, generale) for v in _PROVE_JSON):
+            return generale
+        return lambda valore: _json_piatto(valore, generale)
+    if dialetto.name != "sqlite":
+        return generale
+    if isinstance(tipo, DateTime):
+        classe, testo, prove = datetime, _testo_sqlite, _PROVE_DATETIME
+    elif isinstance(tipo, Date):
+        classe, testo, prove = date, date.isoformat, _PROVE_DATE
+    else:
+        return generale
+    if any(generale(v) != testo(v) for v in prove):
+        return generale
+
+    def veloce(valore: Any) -> Any:
+        return testo(valore) if type(valore) is classe else generale(valore)
+
+    return veloce
+
+
+def _json_piatto(valore: Any, generale: Any) -> Any:
+    """``json.dumps`` of a flat dict of strings and None (a journal event's ``dati``), without
+    building an encoder per value; anything else goes to the column's own processor."""
+    if type(valore) is not dict:
+        return generale(valore)
+    parti = []
+    for chiave, x in valore.items():
+        if type(chiave) is not str:
+            return generale(valore)
+        if x is None:
+            parti.append(f"{encode_basestring_ascii(chiave)}: null")
+        elif isinstance(x, str):
+            parti.append(f"{encode_basestring_ascii(chiave)}: {encode_basestring_ascii(x)}")
+        else:
+            return generale(valore)
+    return "{" + ", ".join(parti) + "}"
+
+
+def _testo_sqlite(valore: datetime) -> str:
+    return valore.replace(tzinfo=None).isoformat(" ", "microseconds")
+
+
+_PROVE_DATE = (date(2026, 11, 23), date.min, date.max)
+_PROVE_DATETIME = (
+    datetime(2026, 11, 23, 9, 0, 3, 120, tzinfo=UTC),
+    datetime(2026, 3, 29, 2, 30, tzinfo=timezone(timedelta(hours=1))),
+    datetime.min.replace(tzinfo=UTC),
+    datetime.max.replace(tzinfo=UTC),
+)
+
+
+class _Prova(StrEnum):
+    VALORE = "àè €"
+
+
+_PROVE_JSON: tuple[Any, ...] = (
+    {"da": None, "a": "consegnata", "data": "2026-11-23T10:00:03+01:00"},
+    {"perché": 'àè € "virgolette" \\ \n', "a": _Prova.VALORE},
+    {},
+    {"n": 1},
+    [1, "a"],
+    None,
+    JSON.NULL,
+)
+
+
+def segnaposto(dialetto: Any) -> str | None:
+    """The driver's positional placeholder, for SQL written by hand (None: not one we know)."""
+    return {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+
+
+def righe_con_parametri(s: Session, sql: str, parametri: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """``righe_dal_driver`` for a query with positional parameters (``segnaposto``)."""
+    cursore = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursore.execute(sql, tuple(parametri))
+        return cursore.fetchall()
+    finally:
+        cursore.close()
+
+
 class Inserimento:
     """A bulk INSERT prepared once: the statement, and how each column's values are converted.
 
@@ -237,19 +348,19 @@ class Inserimento:
     """
 
     def __init__(self, dialetto: Any, tabella: type[Any], nomi: Sequence[str], costanti: dict[str, Any]):
-        segnaposto = {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
+        segno = segnaposto(dialetto)
         colonne = [tabella.__table__.c[nome] for nome in [*nomi, *costanti]]
         self._colonne = colonne[: len(nomi)]
-        self._processori = [c.type._cached_bind_processor(dialetto) for c in colonne]
+        self._processori = [processore(c.type, dialetto) for c in colonne]
         self._costanti = [
             v if p is None or v is None else p(v)
             for v, p in zip(costanti.values(), self._processori[len(nomi) :], strict=True)
         ]
         self.sql = (
             None
-            if segnaposto is None
+            if segno is None
             else f"INSERT INTO {tabella.__table__.name} ({', '.join(c.name for c in colonne)}) "
-            f"VALUES ({', '.join([segnaposto] * len(colonne))})"
+            f"VALUES ({', '.join([segno] * len(colonne))})"
         )
 
     def righe(self, valori: Sequence[Sequence[Any]], n: int) -> list[tuple[Any, ...]]:

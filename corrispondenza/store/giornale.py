@@ -31,7 +31,7 @@ from corrispondenza.stato import (
     verifica_transizione,
     verifica_transizione_lettera,
 )
-from corrispondenza.store.database import inserisci
+from corrispondenza.store.database import inserisci_colonne
 from corrispondenza.store.tabelle import Credito, Evento, Lettera, LetteraCredito
 
 
@@ -71,24 +71,47 @@ def registra(
 
     Inside ``in_blocco(s)`` the event is kept and written with the others of the block.
     """
-    campi = {
-        "quando": op.quando,
-        "operatore": op.operatore,
-        "cosa": cosa,
-        "perche": perche,
-        "entita": entita,
-        "entita_id": entita_id,
-        "dati": dati,
-        "importazione_id": importazione_id,
-    }
     in_attesa = s.info.get(_IN_BLOCCO)
     if in_attesa is None:
-        s.add(Evento(**campi))
+        s.add(
+            Evento(
+                quando=op.quando,
+                operatore=op.operatore,
+                cosa=cosa,
+                perche=perche,
+                entita=entita,
+                entita_id=entita_id,
+                dati=dati,
+                importazione_id=importazione_id,
+            )
+        )
     else:  # no ``dati`` is stored as the ORM stores it: JSON null, not SQL NULL
-        in_attesa.append({**campi, "dati": JSON.NULL if dati is None else dati})
+        in_attesa.append(
+            (
+                op.quando,
+                op.operatore,
+                cosa,
+                perche,
+                entita,
+                entita_id,
+                JSON.NULL if dati is None else dati,
+                importazione_id,
+            )
+        )
 
 
 _IN_BLOCCO = "corrispondenza.giornale.in_blocco"
+_COLONNE_IN_BLOCCO = (
+    "quando",
+    "operatore",
+    "cosa",
+    "perche",
+    "entita",
+    "entita_id",
+    "dati",
+    "importazione_id",
+)
+"""The order of the values ``registra`` keeps inside ``in_blocco``: a tuple per event, not a dict."""
 
 
 @contextmanager
@@ -104,13 +127,13 @@ def in_blocco(s: Session) -> Iterator[None]:
     if _IN_BLOCCO in s.info:  # already inside one: the outer block writes them
         yield
         return
-    in_attesa: list[dict[str, Any]] = []
+    in_attesa: list[tuple[Any, ...]] = []
     s.info[_IN_BLOCCO] = in_attesa
     try:
         yield
     finally:
         del s.info[_IN_BLOCCO]
-    inserisci(s, Evento, in_attesa)
+    inserisci_colonne(s, Evento, _COLONNE_IN_BLOCCO, in_attesa)
 
 
 def cambia_stato(

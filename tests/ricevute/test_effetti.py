@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import Canale, TipoLettera, TipoSoggetto
 from corrispondenza.ricevute import effetti
@@ -166,3 +167,66 @@ def test_una_lettera_trovata_per_msgid_e_per_identificativo_e_una_sola(
         eventi = s.scalars(select(Evento.dati).where(Evento.cosa == "lettera.riscontro")).all()
     assert tuple(riga) == ("consegnata", "consegnata", None)
     assert [e["a"] for e in eventi] == ["accettata", "consegnata"]
+
+
+def _scritto(s) -> dict[str, list[tuple]]:
+    """What the batches wrote, as the database holds it (JSON as its text, not parsed again), in
+    the order written."""
+    query = {
+        "lettere": "SELECT id, identificativo, riscontro, esito, risposta, data_consegna, consegnata_il "
+        "FROM lettere ORDER BY id",
+        "ricevute": "SELECT * FROM ricevute ORDER BY id",
+        "eventi": "SELECT id, quando, operatore, cosa, perche, entita, entita_id, CAST(dati AS TEXT), "
+        "importazione_id FROM eventi ORDER BY id",
+    }
+    scritto = {nome: [tuple(r) for r in s.connection().exec_driver_sql(sql)] for nome, sql in query.items()}
+    for nome in ("ricevute", "eventi"):  # a rolled back PostgreSQL sequence does not go back: no id
+        scritto[nome] = [r[1:] for r in scritto[nome]]
+    return scritto
+
+
+def test_la_via_del_driver_scrive_quel_che_scrive_sqlalchemy(
+    engine: Engine, firmatario: Firmatario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The driver's statements (``_SqlDriver``) and SQLAlchemy Core's (``_Sql``) on the same
+    batches: the same rows, to the byte. Each run is rolled back, so both start alike."""
+    lettere = _lettere(engine, 4)
+    messaggi = _ricevute(firmatario, lettere)
+    _, mid, indirizzo = lettere[3]
+    esterno = Invio("ufficio@pec.asl.test", ((indirizzo, "esterno"),), "n. 3", mid, "opec.3@x.test")
+    senza_msgid = Invio(
+        "ufficio@pec.asl.test", ((lettere[2][2], "certificato"),), "n. 2", "", "opec.2@x.test"
+    )
+    messaggi[3] = ricevute.accettazione(firmatario, esterno, data=QUANDO)
+    messaggi.append(
+        ricevute.errore_consegna(
+            firmatario, senza_msgid, destinatario=lettere[2][2], data=QUANDO, errore_esteso="5.1.1 - x"
+        )
+    )
+    messaggi += [b"illeggibile", messaggi[0]]
+    lotti = [
+        [_letta(m, i) for i, m in enumerate(messaggi[:4])],
+        [_letta(m, 9 + i) for i, m in enumerate(messaggi[4:])],
+    ]
+    monkeypatch.setattr(effetti, "adesso", lambda: QUANDO + timedelta(hours=1))
+
+    def applica_e_leggi() -> tuple[list[str], dict[str, list[tuple]]]:
+        with engine.connect() as c:
+            transazione = c.begin()
+            s = Session(bind=c)
+            esiti = [e for lotto in lotti for e in applica(s, OP, lotto)]
+            scritto = _scritto(s)
+            s.close()
+            transazione.rollback()
+        return esiti, scritto
+
+    assert isinstance(effetti._Sql.per(Session(engine)), effetti._SqlDriver)
+    veloce = applica_e_leggi()
+    monkeypatch.setattr(effetti._Sql, "per", staticmethod(lambda s: effetti._Sql()))
+    generale = applica_e_leggi()
+    assert veloce == generale
+    esiti, scritto = veloce
+    assert esiti == [Effetto.APPLICATA] * 7 + [Effetto.ILLEGGIBILE, Effetto.DUPLICATA]
+    # four acceptances, the «esterno» one not notified, a delivery, two errors (one named only
+    # by the identificativo learned in the first batch)
+    assert len(scritto["eventi"]) == 8 and len(scritto["ricevute"]) == len(messaggi) - 1
