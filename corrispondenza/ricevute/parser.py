@@ -36,11 +36,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
 from xml.etree.ElementTree import Element, TreeBuilder
+from xml.parsers import expat
 
-import defusedxml.ElementTree as DefusedET
-from defusedxml import DefusedXmlException
+from defusedxml import DefusedXmlException, EntitiesForbidden, ExternalReferenceForbidden
 
 LIMITE_BYTE = 50 * 1024 * 1024  # far above the 30 MB legal limit of a PEC message
 LIMITE_PROFONDITA = 16  # a receipt is 3 levels deep; anything this deep is not a provider's
@@ -553,25 +553,78 @@ def _con_daticert(
 
 
 def _albero(xml: bytes) -> Element:
-    """``defusedxml.ElementTree.fromstring``, with the elements handed by expat straight to the
-    C ``TreeBuilder``.
+    """``defusedxml.ElementTree.fromstring``, with expat set up here and the elements handed
+    straight to the C ``TreeBuilder``.
 
-    defusedxml parses with ElementTree's pure-Python ``XMLParser``, whose Python callback for
-    every start and end tag (names rewritten as ``{uri}nome``, attributes turned from lists into
-    dicts) cost as much as all the rest of the daticert. Here expat gives the attributes as a
-    dict (``ordered_attributes`` off) and the names as it writes them (``uri}nome``), which
-    ``_locale`` reads the same. Everything else stays defusedxml's and ``XMLParser``'s: entity
-    declarations and external references refused by its handlers, undefined entities by
-    ``XMLParser``'s, the same exceptions with the same messages.
+    defusedxml parses with ElementTree's pure-Python ``XMLParser``: building it, its Python
+    callback for every start and end tag and its ``_default`` for every piece of the prolog
+    cost as much as all the rest of the daticert. Here expat gets exactly the handlers that
+    ``XMLParser`` and ``DefusedXMLParser`` give it, so it behaves the same on every input: the
+    tree's start, end, data, comment and pi (all C), ``buffer_text``, names as expat writes them
+    (``uri}nome``, which ``_locale`` reads the same) and attributes as a dict; defusedxml's three
+    refusals (entity declarations, unparsed entities, external references) with its exceptions;
+    and a default handler, because without one expat silently skips an undefined entity in a
+    document with a DOCTYPE instead of reporting it (``_predefinito``). The input goes in as
+    ``XMLParser.feed`` then ``close`` give it, so the errors and their messages are the same.
     """
     albero = TreeBuilder()
-    lettore = DefusedET.XMLParser(target=albero)
-    expat = lettore.parser
-    expat.ordered_attributes = False
-    expat.StartElementHandler = albero.start
-    expat.EndElementHandler = albero.end
-    lettore.feed(xml)
-    return lettore.close()
+    lettore = expat.ParserCreate(None, "}")
+
+    def predefinito(testo: str) -> None:
+        _predefinito(lettore, testo)
+
+    lettore.DefaultHandlerExpand = predefinito
+    lettore.StartElementHandler = albero.start
+    lettore.EndElementHandler = albero.end
+    lettore.CharacterDataHandler = albero.data
+    lettore.CommentHandler = albero.comment
+    lettore.ProcessingInstructionHandler = albero.pi
+    lettore.buffer_text = True
+    lettore.ordered_attributes = False
+    lettore.EntityDeclHandler = _entita_dichiarata
+    lettore.UnparsedEntityDeclHandler = _entita_non_analizzata
+    lettore.ExternalEntityRefHandler = _riferimento_esterno
+    lettore.Parse(xml, False)
+    lettore.Parse(b"", True)
+    return albero.close()
+
+
+def _predefinito(lettore: expat.XMLParserType, testo: str) -> None:
+    """``XMLParser._default``: the text expat has no other handler for. An entity reference
+    reaches it only when undefined (none is ever defined: a declaration is refused), and
+    ``XMLParser`` refuses it with this error; the rest (XML declaration, DOCTYPE pieces, blanks
+    of the prolog) ``XMLParser`` only notes for a ``doctype`` the ``TreeBuilder`` has not."""
+    if testo[:1] == "&":
+        riga, colonna = lettore.ErrorLineNumber, lettore.ErrorColumnNumber
+        errore = expat.error(f"undefined entity {testo}: line {riga}, column {colonna}")
+        errore.code = 11  # XML_ERROR_UNDEFINED_ENTITY
+        errore.lineno, errore.offset = riga, colonna
+        raise errore
+
+
+def _entita_dichiarata(
+    nome: str,
+    di_parametro: bool,
+    valore: str | None,
+    base: str | None,
+    sysid: str | None,
+    pubid: str | None,
+    notazione: str | None,
+) -> None:
+    """defusedxml's ``defused_entity_decl``: no entity is ever declared."""
+    raise EntitiesForbidden(nome, valore, base, sysid, pubid, notazione)
+
+
+def _entita_non_analizzata(
+    nome: str, base: str | None, sysid: str | None, pubid: str | None, notazione: str
+) -> None:
+    """defusedxml's ``defused_unparsed_entity_decl``."""
+    raise EntitiesForbidden(nome, None, base, sysid, pubid, notazione)
+
+
+def _riferimento_esterno(contesto: str, base: str | None, sysid: str | None, pubid: str | None) -> None:
+    """defusedxml's ``defused_external_entity_ref_handler``: nothing outside is ever read."""
+    raise ExternalReferenceForbidden(contesto, base, sysid, pubid)
 
 
 def _radice_xml(xml: bytes) -> Element:
@@ -586,32 +639,160 @@ def _radice_xml(xml: bytes) -> Element:
     return radice
 
 
+class _Letti(NamedTuple):
+    """What the rules read in daticert, as the tree gives it: the texts as ``_testo`` gives them
+    (stripped, None when empty or missing), the attributes as written (None when missing)."""
+
+    msgid: str | None
+    identificativo: str | None
+    giorno: str | None
+    ora: str | None
+    zona: str | None  # data/@zona
+    consegna: str | None
+    destinatari: tuple[Destinatario, ...]
+    mittente: str | None
+    oggetto: str | None
+    gestore: str | None
+    errore: str | None  # postacert/@errore
+    errore_esteso: str | None
+    tipo_ricevuta: str | None  # ricevuta/@tipo
+
+
 def _daticert(xml: bytes, comuni: dict[str, Any]) -> dict[str, Any]:
     """daticert's fields; where it says nothing, what the top-level headers said (``comuni``)."""
-    radice = _radice_xml(xml)
+    letti = _letti_in_breve(xml)
+    if letti is None:
+        letti = _letti_dall_albero(_radice_xml(xml))
+    zona = letti.zona.strip() if letti.zona else None
+    errore_esteso, consegna, ricevuta = letti.errore_esteso, letti.consegna, letti.tipo_ricevuta
+    return {
+        "msgid": _message_id(letti.msgid) or comuni["riferimento"],
+        "identificativo": letti.identificativo,
+        "data": _data_legale(letti.giorno, letti.ora, zona),
+        "zona": zona,
+        "consegna": consegna.lower() if consegna else None,
+        "destinatari": letti.destinatari,
+        "mittente": (letti.mittente or "").lower() or comuni["mittente"],
+        "oggetto": letti.oggetto or comuni["oggetto"],
+        "gestore": letti.gestore,
+        "errore": (letti.errore or "").strip().lower() or None,
+        "errore_esteso": errore_esteso,
+        "codice_errore": m.group(1) if errore_esteso and (m := _CODICE.match(errore_esteso)) else None,
+        "tipo_ricevuta": ((ricevuta.strip().lower() or None) if ricevuta else None)
+        or comuni["tipo_ricevuta"],
+    }
+
+
+def _letti_dall_albero(radice: Element) -> _Letti:
+    """The general reading: the first child of each name, at each level, whatever the order."""
     figli = _primi(radice)
     intestazione, dati = figli.get("intestazione"), figli.get("dati")
     di_intestazione, di_dati = _primi(intestazione), _primi(dati)
     data, ricevuta = di_dati.get("data"), di_dati.get("ricevuta")
     di_data = _primi(data)
-    errore_esteso = _testo(di_dati, "errore-esteso")
-    zona = data.get("zona").strip() if data is not None and data.get("zona") else None
-    consegna = _testo(di_dati, "consegna")
-    return {
-        "msgid": _message_id(_testo(di_dati, "msgid")) or comuni["riferimento"],
-        "identificativo": _testo(di_dati, "identificativo"),
-        "data": _data_legale(_testo(di_data, "giorno"), _testo(di_data, "ora"), zona),
-        "zona": zona,
-        "consegna": consegna.lower() if consegna else None,
-        "destinatari": _destinatari(intestazione),
-        "mittente": (_testo(di_intestazione, "mittente") or "").lower() or comuni["mittente"],
-        "oggetto": _testo(di_intestazione, "oggetto") or comuni["oggetto"],
-        "gestore": _testo(di_dati, "gestore-emittente"),
-        "errore": (radice.get("errore") or "").strip().lower() or None,
-        "errore_esteso": errore_esteso,
-        "codice_errore": m.group(1) if errore_esteso and (m := _CODICE.match(errore_esteso)) else None,
-        "tipo_ricevuta": _attributo(ricevuta, "tipo") or comuni["tipo_ricevuta"],
-    }
+    return _Letti(
+        msgid=_testo(di_dati, "msgid"),
+        identificativo=_testo(di_dati, "identificativo"),
+        giorno=_testo(di_data, "giorno"),
+        ora=_testo(di_data, "ora"),
+        zona=None if data is None else data.get("zona"),
+        consegna=_testo(di_dati, "consegna"),
+        destinatari=_destinatari(intestazione),
+        mittente=_testo(di_intestazione, "mittente"),
+        oggetto=_testo(di_intestazione, "oggetto"),
+        gestore=_testo(di_dati, "gestore-emittente"),
+        errore=radice.get("errore"),
+        errore_esteso=_testo(di_dati, "errore-esteso"),
+        tipo_ricevuta=None if ricevuta is None else ricevuta.get("tipo"),
+    )
+
+
+# The daticert providers write (and the sandbox writes: corrispondenza.sandbox.daticert), in
+# RICEVUTE.md's element order, read by one regex instead of expat and a tree. Only where being
+# well-formed and every value follow from the match alone: UTF-8 declared and valid (checked by
+# decoding), the DOCTYPE without an internal subset (so no entity can be declared), no namespace,
+# comment, PI, CDATA, character reference or entity but the five predefined, no CR in a text
+# and no blank but the space in an attribute (expat would normalise them), no "]]>" and no
+# U+FFFE/U+FFFF (not XML characters). Names are fixed, so the tags match and no attribute is
+# repeated. Anything else goes to expat.
+_S = r"[ \t\r\n]*+"
+_T = r"((?:[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\](?!\]>)|&(?:lt|gt|amp|quot|apos);)*+)"
+_V = r'"((?:[^<&"\x00-\x1f\ufffe\uffff]|&(?:lt|gt|amp|quot|apos);)*+)"'
+
+
+def _elemento(nome: str) -> str:
+    return f"<{nome}>{_T}</{nome}>{_S}"
+
+
+_DESTINATARIO = re.compile(rf"<destinatari tipo={_V}>{_T}</destinatari>{_S}")
+_IN_BREVE = re.compile(
+    r'<\?xml version="1\.0" encoding="UTF-8"\?>'
+    + _S
+    + rf'(?:<!DOCTYPE postacert SYSTEM "Postacert\.dtd">{_S})?'
+    + rf"<postacert tipo={_V} errore={_V}>{_S}"
+    + rf"<intestazione>{_S}"
+    + _elemento("mittente")
+    + rf"((?:<destinatari tipo={_V}>{_T}</destinatari>{_S})*+)"
+    + _elemento("risposte")
+    + rf"(?:{_elemento('oggetto')})?"
+    + rf"</intestazione>{_S}"
+    + rf"<dati>{_S}"
+    + _elemento("gestore-emittente")
+    + rf"<data zona={_V}>{_S}{_elemento('giorno')}{_elemento('ora')}</data>{_S}"
+    + _elemento("identificativo")
+    + rf"(?:{_elemento('msgid')})?"
+    + rf"(?:<ricevuta tipo={_V} ?/>{_S})?"
+    + rf"(?:{_elemento('consegna')})?"
+    + rf"(?:<ricezione>{_T}</ricezione>{_S})*+"
+    + rf"(?:{_elemento('errore-esteso')})?"
+    + rf"</dati>{_S}</postacert>{_S}"
+)
+_PREDEFINITE = re.compile(r"&(lt|gt|amp|quot|apos);")
+_CARATTERI = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def _letti_in_breve(xml: bytes) -> _Letti | None:
+    """``_letti_dall_albero(_radice_xml(xml))`` for the daticert of ``_IN_BREVE``; None for any
+    other, which goes to expat (the same values, or the reason it cannot be read)."""
+    try:
+        testo = xml.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    if (m := _IN_BREVE.fullmatch(testo)) is None:
+        return None
+    _, errore, mittente, destinatari, _, _, _, oggetto, gestore, zona, giorno, ora, *dati = m.groups()
+    identificativo, msgid, ricevuta, consegna, _, errore_esteso = dati
+    elenco = []
+    for d in _DESTINATARIO.finditer(destinatari):
+        indirizzo = _carattere(d.group(2)).strip().lower()
+        if indirizzo:
+            tipo = "esterno" if _carattere(d.group(1)).strip().lower() == "esterno" else "certificato"
+            elenco.append(Destinatario(indirizzo, tipo))
+    return _Letti(
+        msgid=_testo_breve(msgid),
+        identificativo=_testo_breve(identificativo),
+        giorno=_testo_breve(giorno),
+        ora=_testo_breve(ora),
+        zona=_carattere(zona),
+        consegna=_testo_breve(consegna),
+        destinatari=tuple(elenco),
+        mittente=_testo_breve(mittente),
+        oggetto=_testo_breve(oggetto),
+        gestore=_testo_breve(gestore),
+        errore=_carattere(errore),
+        errore_esteso=_testo_breve(errore_esteso),
+        tipo_ricevuta=None if ricevuta is None else _carattere(ricevuta),
+    )
+
+
+def _carattere(valore: str) -> str:
+    """The five predefined entities replaced, as expat does (in one pass: ``&amp;lt;`` is «&lt;»)."""
+    return _PREDEFINITE.sub(lambda e: _CARATTERI[e.group(1)], valore) if "&" in valore else valore
+
+
+def _testo_breve(valore: str | None) -> str | None:
+    """``_testo`` of a matched element (None when it is missing)."""
+    return None if valore is None else _carattere(valore).strip() or None
 
 
 def _locale(tag: object) -> str:
@@ -641,11 +822,6 @@ def _tutto_il_testo(elemento: Element) -> str:
     if len(elemento):
         return "".join(elemento.itertext())
     return elemento.text or ""
-
-
-def _attributo(elemento: Element | None, nome: str) -> str | None:
-    valore = elemento.get(nome) if elemento is not None else None
-    return (valore.strip().lower() or None) if valore else None
 
 
 def _destinatari(intestazione: Element | None) -> tuple[Destinatario, ...]:
