@@ -25,7 +25,6 @@ Missing or extra elements inside a readable daticert are tolerated (fields left 
 
 from __future__ import annotations
 
-import base64
 import binascii
 import email.header
 import email.message
@@ -217,8 +216,13 @@ _LETTE = (
 # that is neither ends the block, and so does a line with a CR that is not part of its CRLF.
 _RIGA_NON_CAMPO = re.compile(rb"\n(?![ \t]|[!-9;-~]+[ \t]*:)")
 _CR_NUDO = re.compile(rb"\r(?!\n)")
-# The start of a field of ``_LETTE``, searched in the lowercased block (no IGNORECASE: fast).
-_INIZIO_LETTO = re.compile(rb"\n(" + "|".join(_LETTE).encode() + rb")[ \t]*:")
+# A field of ``_LETTE``: its name, in any case (ASCII, as ``bytes.lower`` folds it), and its
+# value up to the first line end not followed by a blank (a continuation line starts with one,
+# so no name is ever found inside a value). Possessive: the runs never overlap.
+_CAMPO_LETTO = re.compile(
+    rb"\n((?i:" + "|".join(_LETTE).encode() + rb"))[ \t]*+:([^\n]*+(?:\n[ \t][^\n]*+)*+)"
+)
+_NOMI_LETTI = {nome.encode(): nome for nome in _LETTE}
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
 
@@ -232,11 +236,20 @@ class _Entita:
 
     __slots__ = ("_email", "con_intestazioni", "corpo", "intestazioni", "tipo")
 
-    def __init__(self, intestazioni: dict[str, str], corpo: bytes, *, con_intestazioni: bool = True) -> None:
+    def __init__(
+        self,
+        intestazioni: dict[str, str],
+        corpo: bytes,
+        *,
+        con_intestazioni: bool = True,
+        tipo: str | None = None,
+    ) -> None:
+        """``tipo``, when given, must be ``_tipo`` of the Content-Type: ``_entita`` has it from
+        the cache of the headers; without it, it is computed here."""
         self.intestazioni = intestazioni
         self.corpo = corpo
         self.con_intestazioni = con_intestazioni  # any header field at all, read or not
-        self.tipo = _tipo(intestazioni.get("content-type"))
+        self.tipo = _tipo(intestazioni.get("content-type")) if tipo is None else tipo
         self._email: email.message.Message | None = None
 
     @property
@@ -315,13 +328,13 @@ def _parametri_semplici(valore: str) -> dict[str, str] | None:
 def _entita(grezzo: bytes) -> _Entita:
     """Split an entity into header fields and body; a line that is not a field ends the headers."""
     testa = grezzo[: _dopo_la_riga_vuota(grezzo)]
-    intestazioni, fine = (_testa_ricordata if len(testa) <= _TESTA_RICORDATA else _testa)(testa)
+    intestazioni, fine, tipo = (_testa_ricordata if len(testa) <= _TESTA_RICORDATA else _testa_e_tipo)(testa)
     corpo = fine
     if grezzo.startswith(b"\r\n", fine):
         corpo += 2
     elif grezzo.startswith(b"\n", fine):
         corpo += 1
-    return _Entita(intestazioni, grezzo[corpo:], con_intestazioni=fine > 0)
+    return _Entita(intestazioni, grezzo[corpo:], con_intestazioni=fine > 0, tipo=tipo)
 
 
 def _dopo_la_riga_vuota(grezzo: bytes) -> int:
@@ -340,12 +353,18 @@ def _dopo_la_riga_vuota(grezzo: bytes) -> int:
 _TESTA_RICORDATA = 4096  # a part's headers are a few hundred bytes; a longer block is not kept
 
 
+def _testa_e_tipo(testa: bytes) -> tuple[dict[str, str], int, str]:
+    """``_testa`` and the ``_tipo`` of its Content-Type, which every entity is asked for."""
+    intestazioni, fine = _testa(testa)
+    return intestazioni, fine, _tipo(intestazioni.get("content-type"))
+
+
 @lru_cache(maxsize=256)
-def _testa_ricordata(testa: bytes) -> tuple[dict[str, str], int]:
-    """``_testa``, remembered: a provider writes the headers of its leaf parts (texts, daticert,
-    signature) the same on every receipt. Only short blocks, so the cache stays small whatever
-    comes in; the caller must not change the dict."""
-    return _testa(testa)
+def _testa_ricordata(testa: bytes) -> tuple[dict[str, str], int, str]:
+    """``_testa_e_tipo``, remembered: a provider writes the headers of its leaf parts (texts,
+    daticert, signature) the same on every receipt. Only short blocks, so the cache stays small
+    whatever comes in; the caller must not change the dict."""
+    return _testa_e_tipo(testa)
 
 
 def _testa(testa: bytes) -> tuple[dict[str, str], int]:
@@ -353,22 +372,20 @@ def _testa(testa: bytes) -> tuple[dict[str, str], int]:
 
     A field's value is its first line after the ":" and its continuation lines, joined without
     their line ends; only the fields of ``_LETTE`` are decoded, the first of each name (the one
-    ``email`` gives). The block is found and the fields picked by C scans (``find``, regexes
-    with a literal first byte): a regex over every byte of the block, or a Python loop over its
-    lines, cost several times the whole rest of the entity.
+    ``email`` gives). The block is found and the fields picked, with their values, by C scans
+    (regexes with a literal first byte): a regex over every byte of the block, or a Python loop
+    over its lines, cost several times the whole rest of the entity, and finding each value's
+    end with ``find`` in Python cost more than the regex. The names are matched ignoring case
+    only in their own group: as fast as lowercasing the block, and the values come out as
+    written.
     """
     fine = _fine_blocco(testa)
-    blocco = b"\n" + testa[:fine]  # names are ASCII: lowercasing keeps every offset
     intestazioni: dict[str, str] = {}
-    for campo in _INIZIO_LETTO.finditer(blocco.lower()):
-        nome = campo.group(1).decode("ascii")
+    for nome_scritto, valore in _CAMPO_LETTO.findall(b"\n" + testa[:fine]):
+        nome = _NOMI_LETTI[nome_scritto.lower()]
         if nome in intestazioni:  # the first field of a name is the one ``email`` gives
             continue
-        inizio = campo.end()
-        a_capo = blocco.find(b"\n", inizio)
-        while a_capo >= 0 and blocco[a_capo + 1 : a_capo + 2] in (b" ", b"\t"):  # continuation
-            a_capo = blocco.find(b"\n", a_capo + 1)
-        valore = blocco[inizio : a_capo if a_capo >= 0 else len(blocco)].removesuffix(b"\r")
+        valore = valore.removesuffix(b"\r")
         if b"\n" in valore:  # folded: the line ends go (every CR of the block is a CRLF's)
             valore = valore.replace(b"\r\n", b"").replace(b"\n", b"")
         intestazioni[nome] = valore.decode("utf-8", "replace").strip()
@@ -457,8 +474,8 @@ def _allegati(radice: _Entita) -> _Allegati:
         if visitate > LIMITE_PARTI:
             raise _Illeggibile(f"struttura MIME con più di {LIMITE_PARTI} parti")
         if entita.tipo.startswith("multipart/") and (confine := entita.parametro("boundary")):
-            figli = [_entita(p) for p in _parti(entita.corpo, confine)]
-            pila.extend((f, profondita + 1) for f in reversed(figli))
+            figli = [(_entita(p), profondita + 1) for p in _parti(entita.corpo, confine)]
+            pila.extend(reversed(figli))
             continue
         nome = entita.nome_file
         if nome == "daticert.xml" and trovati.daticert is None:
@@ -513,8 +530,9 @@ def _decodificato(entita: _Entita) -> bytes:
     codifica = (entita.intestazioni.get("content-transfer-encoding") or "").strip().lower()
     if codifica == "base64":
         try:
-            # b64decode drops every byte outside the alphabet itself (``validate=False``)
-            return base64.b64decode(entita.corpo + b"==")
+            # b64decode drops every byte outside the alphabet itself (``validate=False``); its
+            # whole code for bytes without ``altchars`` is this call
+            return binascii.a2b_base64(entita.corpo + b"==")
         except (binascii.Error, ValueError) as exc:
             raise _Illeggibile(f"allegato {entita.nome_file} in base64 non valido") from exc
     if codifica == "quoted-printable":
@@ -716,8 +734,8 @@ def _letti_dall_albero(radice: Element) -> _Letti:
 # U+FFFE/U+FFFF (not XML characters). Names are fixed, so the tags match and no attribute is
 # repeated. Anything else goes to expat.
 _S = r"[ \t\r\n]*+"
-_T = r"((?:[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|\](?!\]>)|&(?:lt|gt|amp|quot|apos);)*+)"
-_V = r'"((?:[^<&"\x00-\x1f\ufffe\uffff]|&(?:lt|gt|amp|quot|apos);)*+)"'
+_T = r"((?:[^<&\]\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]++|\](?!\]>)|&(?:lt|gt|amp|quot|apos);)*+)"
+_V = r'"((?:[^<&"\x00-\x1f\ufffe\uffff]++|&(?:lt|gt|amp|quot|apos);)*+)"'
 
 
 def _elemento(nome: str) -> str:
@@ -760,39 +778,36 @@ def _letti_in_breve(xml: bytes) -> _Letti | None:
         return None
     if (m := _IN_BREVE.fullmatch(testo)) is None:
         return None
-    _, errore, mittente, destinatari, _, _, _, oggetto, gestore, zona, giorno, ora, *dati = m.groups()
+    # Every group with its entities replaced; the texts then as ``_testo`` gives them.
+    valori = [v if v is None or "&" not in v else _carattere(v) for v in m.groups()]
+    _, errore, mittente, _, _, _, _, oggetto, gestore, zona, giorno, ora, *dati = valori
     identificativo, msgid, ricevuta, consegna, _, errore_esteso = dati
     elenco = []
-    for d in _DESTINATARIO.finditer(destinatari):
-        indirizzo = _carattere(d.group(2)).strip().lower()
+    for d in _DESTINATARIO.finditer(m[4]):
+        indirizzo = _carattere(d[2]).strip().lower()
         if indirizzo:
-            tipo = "esterno" if _carattere(d.group(1)).strip().lower() == "esterno" else "certificato"
+            tipo = "esterno" if _carattere(d[1]).strip().lower() == "esterno" else "certificato"
             elenco.append(Destinatario(indirizzo, tipo))
     return _Letti(
-        msgid=_testo_breve(msgid),
-        identificativo=_testo_breve(identificativo),
-        giorno=_testo_breve(giorno),
-        ora=_testo_breve(ora),
-        zona=_carattere(zona),
-        consegna=_testo_breve(consegna),
+        msgid=(msgid and msgid.strip()) or None,
+        identificativo=identificativo.strip() or None,
+        giorno=giorno.strip() or None,
+        ora=ora.strip() or None,
+        zona=zona,
+        consegna=(consegna and consegna.strip()) or None,
         destinatari=tuple(elenco),
-        mittente=_testo_breve(mittente),
-        oggetto=_testo_breve(oggetto),
-        gestore=_testo_breve(gestore),
-        errore=_carattere(errore),
-        errore_esteso=_testo_breve(errore_esteso),
-        tipo_ricevuta=None if ricevuta is None else _carattere(ricevuta),
+        mittente=mittente.strip() or None,
+        oggetto=(oggetto and oggetto.strip()) or None,
+        gestore=gestore.strip() or None,
+        errore=errore,
+        errore_esteso=(errore_esteso and errore_esteso.strip()) or None,
+        tipo_ricevuta=ricevuta,
     )
 
 
 def _carattere(valore: str) -> str:
     """The five predefined entities replaced, as expat does (in one pass: ``&amp;lt;`` is «&lt;»)."""
     return _PREDEFINITE.sub(lambda e: _CARATTERI[e.group(1)], valore) if "&" in valore else valore
-
-
-def _testo_breve(valore: str | None) -> str | None:
-    """``_testo`` of a matched element (None when it is missing)."""
-    return None if valore is None else _carattere(valore).strip() or None
 
 
 def _locale(tag: object) -> str:
@@ -839,13 +854,20 @@ def _data_legale(giorno: str | None, ora: str | None, zona: str | None) -> datet
     g = _GIORNO.fullmatch(giorno or "")
     o = _ORA.fullmatch(ora or "")
     z = _ZONA.fullmatch(zona or "")
-    if not (g and o and z):
+    if not (g and o and z) or (fuso := _fuso(*z.groups())) is None:
         return None
-    segno = -1 if z.group(1) == "-" else 1
     try:
-        fuso = timezone(segno * timedelta(hours=int(z.group(2)), minutes=int(z.group(3))))
-        giorno_, mese, anno = (int(x) for x in g.groups())
-        ore, minuti, secondi = int(o.group(1)), int(o.group(2)), int(o.group(3) or 0)
-        return datetime(anno, mese, giorno_, ore, minuti, secondi, tzinfo=fuso)
-    except ValueError:  # 31/02, 25:00, an offset of a day or more
+        giorno_, mese, anno = map(int, g.groups())
+        ore, minuti, secondi = o.groups()
+        return datetime(anno, mese, giorno_, int(ore), int(minuti), int(secondi or 0), tzinfo=fuso)
+    except ValueError:  # 31/02, 25:00
+        return None
+
+
+@lru_cache(maxsize=64)  # a provider writes one or two zones; the keys are two digits at most
+def _fuso(segno: str, ore: str, minuti: str) -> timezone | None:
+    """The zone of ``_ZONA``'s groups; None for an offset of a day or more."""
+    try:
+        return timezone((-1 if segno == "-" else 1) * timedelta(hours=int(ore), minutes=int(minuti)))
+    except ValueError:
         return None
