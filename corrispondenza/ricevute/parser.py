@@ -12,7 +12,9 @@ The rules are RICEVUTE.md's:
 - the data come from daticert.xml, found by walking the MIME tree by hand on the raw bytes (so
   postacert.eml keeps its exact bytes), never descending into an attached message: a forged
   receipt inside an envelope has a daticert of its own that must not be read as ours;
-- daticert.xml is read with defusedxml from bytes, so its XML declaration picks the encoding.
+- daticert.xml is read from bytes, so its XML declaration picks the encoding, by expat with
+  defusedxml's handlers (``_albero``), or, in the providers' own layout, by one regex that takes
+  no entity but the five predefined (``_letti_in_breve``): the same fields either way.
   A DOCTYPE is allowed (providers write ``<!DOCTYPE postacert SYSTEM "Postacert.dtd">``, never
   fetched); any entity declaration is refused, so a billion-laughs bomb never expands and an
   external entity never reads a file.
