@@ -703,3 +703,14 @@ def test_tipo_dell_entita_calcolato_quando_non_e_dato() -> None:
     """An entity made without the cached type computes it from its Content-Type."""
     assert parser._Entita({"content-type": " Multipart/Mixed; boundary=x"}, b"").tipo == "multipart/mixed"
     assert parser._Entita({}, b"").tipo == "text/plain"
+
+
+def test_nomi_dei_campi_letti_in_ogni_maiuscola() -> None:
+    """A field name is found whatever its case, and its value comes out as written."""
+    grezzo = _semplice("x-RICEVUTA: Accettazione\r\nSUBJECT: Oggetto In Maiuscole\r\n").replace(
+        b"Message-ID:", b"MESSAGE-id:"
+    )
+    grezzo = grezzo.replace(b"Content-Type: application/xml", b"cONTENT-tYPE: application/xml")
+    r = analizza(grezzo)
+    assert (r.classe, r.tipo, r.message_id) == (Classe.RICEVUTA, TipoRicevuta.ACCETTAZIONE, "<m@pec.test>")
+    assert r.oggetto == "Oggetto In Maiuscole"
