@@ -16,6 +16,7 @@ from email.policy import SMTP
 
 import pytest
 
+from corrispondenza.ricevute import parser
 from corrispondenza.ricevute.parser import (
     LIMITE_BYTE,
     LIMITE_PROFONDITA,
@@ -596,3 +597,120 @@ def test_daticert_con_entita_non_dichiarata_e_illeggibile() -> None:
     xml = b'<?xml version="1.0"?><!DOCTYPE postacert SYSTEM "x.dtd"><postacert><dati>&x;</dati></postacert>'
     r = analizza(_semplice("X-Ricevuta: accettazione\r\n", xml=xml))
     assert r.classe is Classe.ILLEGGIBILE and "undefined entity &x;" in (r.motivo or "")
+
+
+# --- the shortcuts of the parser: where their precondition fails, the general reading ---------
+
+_XML_DEI_GESTORI = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<!DOCTYPE postacert SYSTEM "Postacert.dtd">\n'
+    '<postacert tipo="errore-consegna" errore="no-dest">\n'
+    "  <intestazione>\n"
+    "    <mittente>Ufficio@PEC.test</mittente>\n"
+    '    <destinatari tipo="esterno">A@B.test</destinatari>\n'
+    "    <risposte>ufficio@pec.test</risposte>\n"
+    "    <oggetto>Rossi &amp; figli &lt;srl&gt;: già</oggetto>\n"
+    "  </intestazione>\n"
+    "  <dati>\n"
+    "    <gestore-emittente>Gestore</gestore-emittente>\n"
+    '    <data zona="+0100">\n'
+    "      <giorno>23/11/2026</giorno>\n"
+    "      <ora>11:00:00</ora>\n"
+    "    </data>\n"
+    "    <identificativo>opec.1@pec.test</identificativo>\n"
+    "    <msgid>&lt;lettera-42@asl.test&gt;</msgid>\n"
+    "    <consegna>A@B.test</consegna>\n"
+    "    <errore-esteso>5.1.1 - Utente sconosciuto</errore-esteso>\n"
+    "  </dati>\n"
+    "</postacert>\n"
+)
+
+
+def _letta(xml: str, encoding: str = "utf-8") -> Ricevuta:
+    return analizza(_semplice("X-Ricevuta: errore-consegna\r\n", xml=xml.encode(encoding)))
+
+
+def _attesa_dei_gestori(r: Ricevuta) -> None:
+    assert (r.classe, r.errore, r.codice_errore, r.consegna) == (
+        Classe.RICEVUTA,
+        "no-dest",
+        "5.1.1",
+        "a@b.test",
+    )
+    assert (r.msgid, r.identificativo, r.gestore, r.mittente) == (
+        "<lettera-42@asl.test>",
+        "opec.1@pec.test",
+        "Gestore",
+        "ufficio@pec.test",
+    )
+    assert r.oggetto == "Rossi & figli <srl>: già"
+    assert r.destinatari == (Destinatario("a@b.test", "esterno"),)
+    assert r.data == LEGALE
+
+
+def test_daticert_dei_gestori_letto_con_la_regex_come_dall_albero(firmatario: Firmatario) -> None:
+    """The regex reading of the providers' daticert gives what the tree gives, on every kind."""
+    xml_di = [_XML_DEI_GESTORI.encode()] + [_daticert_di(c.costruttore(firmatario)) for c in CASI.values()]
+    for xml in xml_di:
+        letti = parser._letti_in_breve(xml)
+        assert letti is not None, xml
+        assert letti == parser._letti_dall_albero(parser._radice_xml(xml))
+    _attesa_dei_gestori(_letta(_XML_DEI_GESTORI))
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        _XML_DEI_GESTORI.replace("  <dati>\n", "  <dati><!-- nota -->\n"),
+        _XML_DEI_GESTORI.replace("<giorno>", "<!-- g --><giorno>"),
+        _XML_DEI_GESTORI.replace("<oggetto>Rossi &amp;", "<oggetto>Rossi &#38;"),
+        _XML_DEI_GESTORI.replace('"+0100"', "'+0100'"),
+        _XML_DEI_GESTORI.replace("<postacert ", '<postacert xmlns="urn:pec" '),
+        _XML_DEI_GESTORI.replace("<oggetto>Rossi", "<oggetto><![CDATA[Rossi]]>"),
+        _XML_DEI_GESTORI.replace("A@B.test</consegna>", "A@B.test\r\n</consegna>"),
+        _XML_DEI_GESTORI.replace("</ora>", "</ora><?pi x?>"),
+    ],
+)
+def test_daticert_fuori_dalla_forma_dei_gestori_letto_da_expat(xml: str) -> None:
+    """A daticert the regex does not take (comment, character reference, namespace…) is read by expat."""
+    assert parser._letti_in_breve(xml.encode()) is None
+    _attesa_dei_gestori(_letta(xml))
+
+
+def test_daticert_dei_gestori_in_un_altra_codifica_letto_da_expat() -> None:
+    """Declared in another encoding (or not valid UTF-8) the daticert goes to expat, which decodes it."""
+    xml = _XML_DEI_GESTORI.replace('encoding="UTF-8"', 'encoding="ISO-8859-1"')
+    assert parser._letti_in_breve(xml.encode("iso-8859-1")) is None
+    _attesa_dei_gestori(_letta(xml, "iso-8859-1"))
+
+
+def test_daticert_dei_gestori_con_entita_non_dichiarata_resta_illeggibile() -> None:
+    """An entity the regex does not know sends the daticert to expat, which refuses it."""
+    xml = _XML_DEI_GESTORI.replace("<oggetto>Rossi", "<oggetto>&x;Rossi")
+    assert parser._letti_in_breve(xml.encode()) is None
+    r = _letta(xml)
+    assert r.classe is Classe.ILLEGGIBILE and "undefined entity &x;" in (r.motivo or "")
+
+
+def test_zona_di_un_giorno_o_piu_lascia_la_data_vuota() -> None:
+    """The remembered zone of an offset of a day or more is no zone: no legal time, as before."""
+    r = _letta(_XML_DEI_GESTORI.replace('"+0100"', '"+2400"'))
+    assert (r.classe, r.zona, r.data) == (Classe.RICEVUTA, "+2400", None)
+    assert _letta(_XML_DEI_GESTORI).data == LEGALE  # the cache does not keep the refusal for others
+
+
+def test_tipo_dell_entita_calcolato_quando_non_e_dato() -> None:
+    """An entity made without the cached type computes it from its Content-Type."""
+    assert parser._Entita({"content-type": " Multipart/Mixed; boundary=x"}, b"").tipo == "multipart/mixed"
+    assert parser._Entita({}, b"").tipo == "text/plain"
+
+
+def test_nomi_dei_campi_letti_in_ogni_maiuscola() -> None:
+    """A field name is found whatever its case, and its value comes out as written."""
+    grezzo = _semplice("x-RICEVUTA: Accettazione\r\nSUBJECT: Oggetto In Maiuscole\r\n").replace(
+        b"Message-ID:", b"MESSAGE-id:"
+    )
+    grezzo = grezzo.replace(b"Content-Type: application/xml", b"cONTENT-tYPE: application/xml")
+    r = analizza(grezzo)
+    assert (r.classe, r.tipo, r.message_id) == (Classe.RICEVUTA, TipoRicevuta.ACCETTAZIONE, "<m@pec.test>")
+    assert r.oggetto == "Oggetto In Maiuscole"
