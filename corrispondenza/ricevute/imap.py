@@ -47,6 +47,9 @@ from corrispondenza.store.tabelle import CartellaImap
 
 log = logging.getLogger("corrispondenza.ricevute")
 
+_DA_ELENCARE = frozenset({Effetto.ORFANA, Effetto.IGNORATA, Effetto.ILLEGGIBILE, Effetto.FIRMA_NON_VALIDA})
+"""The effects a person should look at: each message listed in the outcome, not only counted."""
+
 ELABORATA = b"$Elaborata"
 """The IMAP keyword set on processed messages when ``dopo_lettura: segna``."""
 
@@ -208,15 +211,16 @@ class Riconciliatore:
             effetti = applica(s, self.op, lette)
             stato.uidvalidity, stato.ultimo_uid = uidvalidity, ultimo
         esito.lette += len(lette)
+        esito.effetti.update(effetti)
         for x, effetto in zip(lette, effetti, strict=True):
-            esito.effetti[effetto] += 1
-            descrizione = f"{nome} UID {x.uid} ({x.prova.nome})"
-            if effetto == Effetto.ORFANA:
-                esito.orfane.append(f"{descrizione}: {x.ricevuta.tipo} per {x.ricevuta.msgid}")
-            elif effetto == Effetto.IGNORATA:
-                esito.ignorate.append(f"{descrizione}: {x.ricevuta.classe}")
-            elif effetto in (Effetto.ILLEGGIBILE, Effetto.FIRMA_NON_VALIDA):
-                esito.illeggibili.append(f"{descrizione}: {x.ricevuta.motivo}")
+            if effetto in _DA_ELENCARE:  # the rest (applied, duplicates) are only counted
+                descrizione = f"{nome} UID {x.uid} ({x.prova.nome})"
+                if effetto == Effetto.ORFANA:
+                    esito.orfane.append(f"{descrizione}: {x.ricevuta.tipo} per {x.ricevuta.msgid}")
+                elif effetto == Effetto.IGNORATA:
+                    esito.ignorate.append(f"{descrizione}: {x.ricevuta.classe}")
+                else:
+                    esito.illeggibili.append(f"{descrizione}: {x.ricevuta.motivo}")
         log.info("cartella %s: %d messaggi fino a UID %d", nome, len(lette), ultimo)
 
     def _posizione(self, nome: str, uidvalidity: int, esito: EsitoRicevute) -> int:
