@@ -171,11 +171,14 @@ class Riconciliatore:
             for inizio in range(0, len(nuovi), passo):
                 blocco = nuovi[inizio : inizio + passo]
                 risposte = corpi(client, blocco)
-                if elaboratori.pieno:  # the oldest batch read meanwhile: applied, then flagged
-                    self._concludi(client, nome, uidvalidity, *inviati.popleft(), elaboratori.ricevi(), esito)
+                # the oldest batch, read meanwhile, is taken back first so that its reader gets
+                # this one at once; it is applied and flagged while the readers work
+                pronto = (*inviati.popleft(), elaboratori.ricevi()) if elaboratori.pieno else None
                 uids = [uid for uid in blocco if uid in risposte]
                 elaboratori.invia([risposte[uid] for uid in uids])
                 inviati.append((blocco, uids))
+                if pronto is not None:
+                    self._concludi(client, nome, uidvalidity, *pronto, esito)
             while inviati:
                 self._concludi(client, nome, uidvalidity, *inviati.popleft(), elaboratori.ricevi(), esito)
             esito.lette_altrove = elaboratori.messaggi_altrove
