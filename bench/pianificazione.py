@@ -64,8 +64,8 @@ def _costruisci(percorso: Path, cartella: Path, n_crediti: int) -> None:
         esito = importa_file(IMPORTATORI[tipo](), file[tipo], engine=engine, ctx=contesto)
         if esito.errori:
             raise RuntimeError(f"archivio di prova non valido: {esito.errori[:3]}")
-    with engine.connect() as c:
-        c.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    with engine.connect() as c:  # outside a transaction: every one begins IMMEDIATE (store/database)
+        c.connection.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     engine.dispose()
 
 
