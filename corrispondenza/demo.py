@@ -4,8 +4,9 @@ sending through the local PEC provider sandbox (PEC and e-mail; posta with its b
 
 It uses the config given with ``--config`` when that file exists (the repository's own
 config.yaml, whose database lives in demo/), otherwise it creates a workspace in the demo
-folder. Running it twice on the same day imports nothing new: the import is idempotent, and
-the lotto already sent is not sent again. The sandbox is started for the run only, with a
+folder. Running it again imports nothing new, on any later day too: the sample is generated
+for the first run's day (``_giorno_del_campione``), the import is idempotent, and the lotto
+already sent is not sent again. The sandbox is started for the run only, with a
 fresh password in an environment variable of its own; the config file is never changed.
 """
 
@@ -29,6 +30,7 @@ from corrispondenza.config import Config, carica_config
 from corrispondenza.config.carica import ConfigCaricata
 from corrispondenza.config.schema import Canali, CasellaEmail, CasellaPec, Server
 from corrispondenza.consulta import riepilogo
+from corrispondenza.errors import DatiNonValidiError
 from corrispondenza.genera import genera_lotto
 from corrispondenza.modelli.predefiniti import scrivi_modelli
 from corrispondenza.regole.parametri import Parametri
@@ -57,14 +59,23 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
     caricata = carica_config(config)
     scrivi_modelli(caricata.modelli)  # the default templates, where the config expects them
     strutture = {tipo: s for tipo, s in _strutture_per_tipo().items() if s in caricata.config.ente.strutture}
+    giorno = _giorno_del_campione(cartella / "dati", oggi)
     out.print(f"Genero {n_crediti} crediti di esempio (seme {seme}) in {cartella / 'dati'} ...")
-    campione = genera_campione(n_crediti, seed=seme, oggi=oggi, strutture=strutture or None)
+    campione = genera_campione(n_crediti, seed=seme, oggi=giorno, strutture=strutture or None)
     file = scrivi_campione(campione, cartella / "dati")
     for tipo in ORDINE:
+        if not getattr(campione, tipo):  # a small sample may have no relations: nothing to import
+            out.print(f"{file[tipo].name}: nessuna riga nei dati di esempio, nulla da importare.")
+            continue
         esito = esegui_importazione(caricata, tipo, file[tipo], solo_validi=False, oggi=oggi)
         presentazione.esito_importazione(out, out, esito, solo_validi=False)
         if esito.errori:
-            raise RuntimeError(f"la demo ha prodotto dati non validi in {file[tipo]}")
+            raise DatiNonValidiError(
+                f"I dati di esempio in {file[tipo]} non si importano nell'archivio della demo "
+                f"(errori sopra): l'archivio è di una versione precedente della demo. Cancellare "
+                f"la cartella {cartella} (make clean) e rilanciare la demo.",
+                file=str(file[tipo]),
+            )
     engine = apri(caricata.database_url)
     try:
         with sessione(engine) as s:
@@ -86,6 +97,27 @@ def esegui_demo(out: Console, config: Path, cartella: Path, *, n_crediti: int, s
         "corrispondenza segnalazioni --tipo fallimento, corrispondenza modelli verifica, "
         "corrispondenza modelli anteprima sollecito"
     )
+
+
+GIORNO_DEL_CAMPIONE = "giorno-del-campione.txt"
+
+
+def _giorno_del_campione(dati: Path, oggi: date) -> date:
+    """The day the sample data are generated for: the first run's, kept in the data folder.
+
+    The sample's dates (due dates, payments) are drawn relative to that day; generated again
+    on another day they would differ, and importing them over the first run's would be refused
+    (a credit's amount below the payments already recorded). With the first day kept, every
+    run imports the very same files: nothing changes, and time simply passes for the planning,
+    which runs on the real today.
+    """
+    file = dati / GIORNO_DEL_CAMPIONE
+    try:
+        return date.fromisoformat(file.read_text(encoding="utf-8").strip())
+    except (OSError, ValueError):
+        dati.mkdir(parents=True, exist_ok=True)
+        file.write_text(f"{oggi.isoformat()}\n", encoding="utf-8")
+        return oggi
 
 
 def _pianifica_e_approva(out: Console, engine: Engine, config: Config, oggi: date) -> int | None:

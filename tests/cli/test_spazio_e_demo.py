@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import io
 import json
 import stat
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
+from rich.console import Console
+from sqlalchemy import select
+
 from corrispondenza.config import carica_config
+from corrispondenza.demo import GIORNO_DEL_CAMPIONE, esegui_demo
+from corrispondenza.store.database import apri, sessione
+from corrispondenza.store.tabelle import Credito, Pagamento
 
 
 def test_init_crea_lo_spazio_di_lavoro(tmp_path: Path, cli) -> None:
@@ -58,3 +67,43 @@ def test_demo_importa_e_la_seconda_volta_non_cambia_nulla(tmp_path: Path, cli) -
     assert any((lotto / "lettere").iterdir())
     codice, uscita, _ = cli("--config", str(cartella / "config.yaml"), "stato", "--riepilogo", "--json")
     assert json.loads(uscita)["crediti"] == 300
+
+
+def test_demo_rilanciata_un_altro_giorno_reimporta_gli_stessi_dati(tmp_path: Path) -> None:
+    """``make demo`` is idempotent on any day: the sample is generated for the first run's day,
+    so a later run imports the very same files (before, the amounts drawn for the new day were
+    refused against the payments already recorded, and the demo stopped)."""
+    cartella = tmp_path / "prova"
+    config = tmp_path / "nessuna.yaml"
+    primo = Console(file=io.StringIO(), width=200)
+    esegui_demo(primo, config, cartella, n_crediti=40, seme=3, oggi=date(2026, 11, 30))
+    assert (cartella / "dati" / GIORNO_DEL_CAMPIONE).read_text(encoding="utf-8") == "2026-11-30\n"
+    dopo = Console(file=io.StringIO(), width=200)
+    esegui_demo(dopo, config, cartella, n_crediti=40, seme=3, oggi=date(2026, 12, 2))
+    uscita = dopo.file.getvalue()
+    assert uscita.count("nessuna modifica, i dati sono già presenti") == 5, uscita
+    assert "Pianificazione del 02/12/2026" in uscita or "Lotto" in uscita  # planned on the real day
+
+
+def test_demo_su_un_archivio_di_un_altra_versione_dice_cosa_fare(tmp_path: Path, cli) -> None:
+    """Sample data that the existing demo archive refuses: an Italian error, exit 3, and the
+    way out (remove the folder), not an "unexpected error"."""
+    cartella = tmp_path / "prova"
+    senza_config = str(tmp_path / "nessuna.yaml")
+    assert cli("--config", senza_config, "demo", str(cartella), "--crediti", "40")[0] == 0
+    engine = apri(carica_config(cartella / "config.yaml").database_url)
+    try:  # an archive the sample no longer fits: a credit already paid beyond its amount
+        with sessione(engine) as s:
+            credito = s.scalars(select(Credito).order_by(Credito.id)).first()
+            s.add(
+                Pagamento(
+                    credito_id=credito.id,
+                    data=date(2026, 1, 2),
+                    importo=credito.importo + Decimal("100.00"),
+                    riferimento="versione precedente",
+                )
+            )
+    finally:
+        engine.dispose()
+    codice, _, errore = cli("--config", senza_config, "demo", str(cartella), "--crediti", "40")
+    assert codice == 3 and "versione precedente della demo" in errore and "make clean" in errore
