@@ -15,7 +15,7 @@ from typing import BinaryIO
 RISERVATO = 0o600
 
 
-def apri_riservato(percorso: str | Path, *, tronca: bool = True) -> int:
+def apri_riservato(percorso: Path, *, tronca: bool = True) -> int:
     """Open (creating or truncating) ``percorso`` for writing, mode 0600; returns the descriptor."""
     flags = os.O_WRONLY | os.O_CREAT | (os.O_TRUNC if tronca else 0)
     descrittore = os.open(percorso, flags, RISERVATO)

@@ -41,7 +41,7 @@ from corrispondenza.orologio import adesso, in_utc
 from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta, TipoRicevuta
 from corrispondenza.ricevute.prove import Prova
 from corrispondenza.stato import Riscontro
-from corrispondenza.store.database import inserisci_colonne, processore, righe_con_parametri, segnaposto
+from corrispondenza.store.database import inserisci_colonne, processore, righe_dal_driver, segnaposto
 from corrispondenza.store.giornale import Operazione, in_blocco, registra, registra_riscontro
 from corrispondenza.store.tabelle import Lettera, RicevutaLetta
 
@@ -97,7 +97,7 @@ def applica(s: Session, op: Operazione, lette: Sequence[Letta]) -> list[str]:
                 lettere.impara(lettera)  # later receipts of the batch may name only the identificativo
             righe.append(_riga(x, chi, lettera, effetto))
             effetti.append(effetto)
-    lettere.scrivi(s)
+    lettere.scrivi(s, sql)
     inserisci_colonne(s, RicevutaLetta, _COLONNE_RICEVUTA, righe, {"letta_il": letta_il})
     return effetti
 
@@ -173,13 +173,12 @@ class _Indice:
         if x.identificativo:
             self.per_identificativo[x.identificativo] = x
 
-    def scrivi(self, s: Session) -> None:
+    def scrivi(self, s: Session, sql: _Sql) -> None:
         """One UPDATE per set of changed columns (usually two a batch), many rows each."""
         gruppi: dict[tuple[str, ...], list[_Lettera]] = {}
         for x in self.per_id.values():
             if cambiate := x.cambiate():
                 gruppi.setdefault(cambiate, []).append(x)
-        sql = _Sql.per(s)
         for cambiate, lettere in gruppi.items():
             sql.aggiorna(s, cambiate, lettere)
 
@@ -245,12 +244,10 @@ class _SqlDriver(_Sql):
         if not identita:
             return set()
         sql = f"SELECT identita FROM {RicevutaLetta.__tablename__} WHERE identita {self._in(len(identita))}"
-        return {r[0] for r in righe_con_parametri(s, sql, identita)}
+        return {r[0] for r in righe_dal_driver(s, sql, identita)}
 
     def lettere(self, s: Session, colonna: str, valori: list[str]) -> list[_Lettera]:
-        righe: list[Any] = righe_con_parametri(
-            s, f"{self._seleziona}{colonna} {self._in(len(valori))}", valori
-        )
+        righe: list[Any] = righe_dal_driver(s, f"{self._seleziona}{colonna} {self._in(len(valori))}", valori)
         processori = self._lettura
         if any(processori):
             righe = [

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from corrispondenza.riservato import CARTELLA_RISERVATA, RISERVATO, apri_riservato, cartella_riservata
+from corrispondenza.riservato import CARTELLA_RISERVATA, RISERVATO, cartella_riservata, scrivi_byte_riservati
 
 
 @dataclass(frozen=True)
@@ -59,9 +59,9 @@ def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
     Each new file is created under its final name (``O_EXCL``: never over another) and the
     batch flushed by one ``syncfs`` at the end: a name that exists before that may hold half a
     file after a power cut, but no receipt was recorded with it, and a file found already there
-    is trusted only if its bytes have its hash (``_integra``); otherwise it is replaced whole,
-    through a temporary file renamed over it. Paths are plain strings here: a ``Path`` per file,
-    joined and renamed, cost more than writing the file.
+    is trusted only if its bytes have its hash (``_integra``); otherwise it is replaced whole
+    (``riservato.scrivi_byte_riservati``: a temporary file renamed over it). Paths are plain
+    strings here: a ``Path`` per file, joined and renamed, cost more than writing the file.
     """
     prove = [_prova(g) for g in grezzi]
     radice = os.fspath(archivio)
@@ -79,7 +79,7 @@ def conserva_tutte(archivio: Path, grezzi: Sequence[bytes]) -> list[Prova]:
         if _crea(finale, grezzo):
             nuove.append(finale)
         elif not _integra(finale, prova.sha256, len(grezzo)):
-            _sostituisci(finale, grezzo)
+            scrivi_byte_riservati(Path(finale), grezzo)  # whole at once: temporary file, renamed
             nuove.append(finale)
         scritte.add(finale)
     if nuove:
@@ -91,12 +91,11 @@ def _cartella_pronta(cartella: str) -> None:
     """The folder exists, 0700; ``stat`` first, since a ``chmod`` even to the same mode dirties
     the folder's inode and adds a write to every batch."""
     try:
-        stato = os.stat(cartella)  # noqa: PTH116 - str paths on purpose (conserva_tutte)
+        modo = os.stat(cartella).st_mode  # noqa: PTH116 - str paths on purpose (conserva_tutte)
     except FileNotFoundError:
-        cartella_riservata(Path(cartella))
-        return
-    if not stat.S_ISDIR(stato.st_mode) or stat.S_IMODE(stato.st_mode) != CARTELLA_RISERVATA:
-        cartella_riservata(Path(cartella))  # narrowed; a file in the way fails there, loudly
+        modo = 0
+    if not stat.S_ISDIR(modo) or stat.S_IMODE(modo) != CARTELLA_RISERVATA:
+        cartella_riservata(Path(cartella))  # made or narrowed; a file in the way fails there, loudly
 
 
 def _crea(percorso: str, grezzo: bytes) -> bool:
@@ -124,20 +123,6 @@ def _integra(percorso: str, sha256: str, dimensione: int) -> bool:
             return hashlib.sha256(file.read()).hexdigest() == sha256
     except OSError:
         return False
-
-
-def _sostituisci(percorso: str, grezzo: bytes) -> None:
-    """Replace what is at ``percorso`` with the whole file at once (temporary file, flushed,
-    renamed over it): whoever reads it sees the old bytes or the right ones."""
-    cartella, _, nome = percorso.rpartition("/")
-    temporaneo = f"{cartella}/.{nome}.{os.getpid()}.tmp"
-    descrittore = apri_riservato(temporaneo)
-    try:
-        _scrivi_tutto(descrittore, grezzo)
-        os.fsync(descrittore)
-    finally:
-        os.close(descrittore)
-    os.replace(temporaneo, percorso)  # noqa: PTH105 - str paths on purpose
 
 
 def _prova(grezzo: bytes) -> Prova:

@@ -163,13 +163,16 @@ def sessione(engine: Engine, *, sola_lettura: bool = False) -> Iterator[Session]
         yield s
 
 
-def righe_dal_driver(s: Session, sql: str) -> list[tuple[Any, ...]]:
+def righe_dal_driver(s: Session, sql: str, parametri: Sequence[Any] | None = None) -> list[tuple[Any, ...]]:
     """A big read of plain values (no conversions) straight from the driver, in the session's
     transaction: a ``Row`` per record costs SQLAlchemy more than the database spends on the
-    query (75 000 codes: 0.16 s against 0.05 s)."""
+    query (75 000 codes: 0.16 s against 0.05 s). ``parametri`` are positional (``segnaposto``)."""
     cursore = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
-        cursore.execute(sql)
+        if parametri is None:
+            cursore.execute(sql)
+        else:
+            cursore.execute(sql, tuple(parametri))
         return [tuple(r) for r in cursore.fetchall()]
     finally:
         cursore.close()
@@ -327,16 +330,6 @@ _PROVE_JSON: tuple[Any, ...] = (
 def segnaposto(dialetto: Any) -> str | None:
     """The driver's positional placeholder, for SQL written by hand (None: not one we know)."""
     return {"qmark": "?", "format": "%s", "pyformat": "%s"}.get(dialetto.paramstyle)
-
-
-def righe_con_parametri(s: Session, sql: str, parametri: Sequence[Any]) -> list[tuple[Any, ...]]:
-    """``righe_dal_driver`` for a query with positional parameters (``segnaposto``)."""
-    cursore = s.connection().connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    try:
-        cursore.execute(sql, tuple(parametri))
-        return cursore.fetchall()
-    finally:
-        cursore.close()
 
 
 class Inserimento:

@@ -98,14 +98,14 @@ def test_un_lotto_cambia_solo_le_colonne_dell_esito_una_volta_per_lettera(
     consegnata_id = lettere[0][0]
     scrivi = effetti._Indice.scrivi
 
-    def con_un_altro_che_scrive(indice: effetti._Indice, s) -> None:
+    def con_un_altro_che_scrive(indice: effetti._Indice, s, sql) -> None:
         # another writer, after the batch loaded its letters and before it writes them: a
         # column the receipt does not change (a delivery leaves ``risposta``) is not put back
         if consegnata_id in indice.per_id:
             s.execute(
                 update(Lettera).where(Lettera.id == consegnata_id).values(risposta="scritta da un altro")
             )
-        scrivi(indice, s)
+        scrivi(indice, s, sql)
 
     with sessione(engine) as s:
         esiti = applica(s, OP, [_letta(m, i) for i, m in enumerate(messaggi[:3])])
