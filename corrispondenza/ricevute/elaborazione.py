@@ -13,19 +13,25 @@ batches are read here; a reader that dies, fails or stays silent for ``ATTESA_SE
 stopped and its batch is read again here, from the bytes this process kept (evidence is
 content-addressed: a file already written is simply found), and so is every later batch.
 
-A reader is a new interpreter (``python -m corrispondenza.ricevute.elaborazione``), not a
-fork: it inherits no socket, no database connection and no lock another thread may hold. It
-gets the evidence folder and the trust anchors' file on its command line, the batches on a
-pipe of its own (never stdin/stdout, which a library could write to), and nothing else.
+The readers come from a new interpreter (``python -m corrispondenza.ricevute.elaborazione``),
+never from a fork of this process: they inherit no socket, no database connection and no lock
+another thread may hold. That interpreter does the imports and loads the trust anchors once,
+then forks the other readers and serves as the first (the imports cost each reader as much CPU
+as a few hundred receipts). It gets the evidence folder and the trust anchors' file on its
+command line; each reader has the batches on a pipe of its own (never stdin/stdout, which a
+library could write to), and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 import os
+import signal
 import subprocess
 import sys
+import time
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
@@ -81,13 +87,16 @@ class Elaboratori:
     caller must ``ricevi`` before sending more: a reader takes one batch at a time. ``chiudi``
     (or the ``with`` block) stops the readers; batches sent and not received are dropped (they
     were not applied: the caller reads them again).
+
+    The readers are started by one new interpreter (``_avvia``), which does the imports once
+    and then forks the others: a reader's imports cost as much CPU as reading a few hundred
+    receipts, and every reader needs the same ones.
     """
 
     def __init__(self, lettore: Lettore, processi: int) -> None:
         self._lettore = lettore
         self._attesi: deque[tuple[_ProcessoLettore | None, list[bytes], Letti | None]] = deque()
-        self._processi = [_ProcessoLettore.avvia(lettore, n) for n in range(processi)]
-        self._processi = [x for x in self._processi if x is not None]
+        self._avvio, self._processi = _avvia(lettore, processi)
         self.messaggi_altrove = 0  # messages of the batches a reader returned
 
     @property
@@ -111,19 +120,42 @@ class Elaboratori:
         chi, grezzi, letti = self._attesi.popleft()
         if chi is None:
             return letti or []
-        letti = chi.ricevi(len(grezzi))
+        letti = chi.ricevi(len(grezzi)) if chi.vivo else None
         if letti is None:  # dead, failed or stuck: this batch and every later one are read here
             log.warning("lettura delle ricevute in un processo separato interrotta: continua qui")
-            for processo in self._processi:
-                processo.non_accetta_altro()
+            self._ferma()
             return elabora(self._lettore, grezzi)
         self.messaggi_altrove += len(letti)
         return letti
 
-    def chiudi(self) -> None:
+    def _ferma(self) -> None:
+        """Every reader killed at once: they are one process group (``_avvia``), so a reader
+        forked by the first goes too, even one that never said its pid. The batches they hold
+        are read here, like the failed one; the first reader is reaped only in ``chiudi``,
+        so until then its pid, which names the group, cannot be given to another process."""
         for processo in self._processi:
             processo.chiudi()
-        self._processi = []
+        if self._avvio is not None and self._avvio.returncode is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._avvio.pid, signal.SIGKILL)
+
+    def chiudi(self) -> None:
+        """The pipes closed: each reader ends by itself when it sees it (after its current batch,
+        the forked ones reaped by the first); those still there after a few seconds are killed."""
+        limite = time.monotonic() + ATTESA_CHIUSURA_SECONDI
+        for processo in self._processi:
+            processo.non_accetta_altro()
+        if not all(processo.finito(limite) for processo in self._processi):
+            self._ferma()
+        for processo in self._processi:
+            processo.chiudi()
+        if self._avvio is not None:
+            try:
+                self._avvio.wait(max(0.0, limite - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                self._ferma()
+                self._avvio.wait()
+        self._avvio, self._processi = None, []
         self._attesi.clear()
 
     def __enter__(self) -> Elaboratori:
@@ -133,52 +165,74 @@ class Elaboratori:
         self.chiudi()
 
 
-class _ProcessoLettore:
-    """One reader process and this side of its two pipes."""
+ATTESA_CHIUSURA_SECONDI = 5
+"""How long the readers have to end by themselves once their pipes are closed."""
 
-    def __init__(self, processo: subprocess.Popen[bytes], verso: Connection, da: Connection) -> None:
-        self._processo, self._verso, self._da = processo, verso, da
+
+def _avvia(lettore: Lettore, n: int) -> tuple[subprocess.Popen[bytes] | None, list[_ProcessoLettore]]:
+    """``n`` readers, from one new interpreter, in a process group of their own; none if it
+    cannot start (then everything is read here).
+
+    Each reader has two pipes, the batches in and the results out, and only its own: the
+    interpreter is given the reader ends of all of them on its command line, and each reader
+    closes those of the others (``_lettori``), so a reader that dies gives its own pipe's end
+    to this process at once.
+    """
+    if n <= 0:
+        return None, []
+    coppie = [(*os.pipe(), *os.pipe()) for _ in range(n)]  # lotti r, lotti w, esiti r, esiti w
+    loro = [(lotti_r, esiti_w) for lotti_r, _, _, esiti_w in coppie]
+    comando = [sys.executable, "-m", __name__, str(lettore.archivio), str(lettore.ca_file or "")]
+    comando += [f"{lotti_r}:{esiti_w}" for lotti_r, esiti_w in loro]
+    try:
+        avvio = subprocess.Popen(
+            comando,
+            pass_fds=[fd for coppia in loro for fd in coppia],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            process_group=0,  # a Ctrl-C reaches only this process, which then stops the readers
+        )
+    except OSError as exc:
+        log.warning("processi di lettura non avviati (%s): si legge qui", exc)
+        for _, lotti_w, esiti_r, _ in coppie:
+            os.close(lotti_w)
+            os.close(esiti_r)
+        return None, []
+    finally:  # the readers' ends: the interpreter has its own copies now
+        for coppia in loro:
+            for fd in coppia:
+                os.close(fd)
+    return avvio, [
+        _ProcessoLettore(Connection(lotti_w, readable=False), Connection(esiti_r, writable=False))
+        for _, lotti_w, esiti_r, _ in coppie
+    ]
+
+
+class _ProcessoLettore:
+    """This side of one reader's two pipes; its pid once it said it is ready."""
+
+    def __init__(self, verso: Connection, da: Connection) -> None:
+        self._verso, self._da = verso, da
         self.vivo = True
         self._pronto = False
         self.occupato = False
-
-    @classmethod
-    def avvia(cls, lettore: Lettore, n: int) -> _ProcessoLettore | None:
-        lotti_r, lotti_w = os.pipe()
-        esiti_r, esiti_w = os.pipe()
-        comando = [sys.executable, "-m", __name__, str(lotti_r), str(esiti_w), str(lettore.archivio)]
-        if lettore.ca_file is not None:
-            comando.append(str(lettore.ca_file))
-        try:
-            processo = subprocess.Popen(
-                comando,
-                pass_fds=(lotti_r, esiti_w),
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                process_group=0,  # a Ctrl-C reaches only this process, which then stops the readers
-            )
-        except OSError as exc:
-            log.warning("processo di lettura %d non avviato (%s): si legge qui", n, exc)
-            os.close(lotti_w)
-            os.close(esiti_r)
-            return None
-        finally:  # the reader's ends: it has its own copies now
-            os.close(lotti_r)
-            os.close(esiti_w)
-        return cls(processo, Connection(lotti_w, readable=False), Connection(esiti_r, writable=False))
+        self.pid: int | None = None
 
     @property
     def pronto(self) -> bool:
-        """Whether the reader said it is ready (asked without waiting)."""
+        """Whether the reader said it is ready (asked without waiting); one whose pipe ended
+        before it did is gone."""
         if self.vivo and not self._pronto:
             try:
                 if self._da.poll(0):
-                    self._pronto = self._da.recv() == PRONTO
+                    messaggio = self._da.recv()
+                    if isinstance(messaggio, tuple) and messaggio[:1] == (PRONTO,):
+                        self._pronto, self.pid = True, messaggio[1]
+                    else:
+                        self.vivo = False
             except (EOFError, OSError):
-                self._pronto = False
-            if self._da.closed or (not self._pronto and self._processo.poll() is not None):
-                self.chiudi()
+                self.vivo = False
         return self.vivo and self._pronto
 
     def invia(self, grezzi: list[bytes]) -> bool:
@@ -198,25 +252,31 @@ class _ProcessoLettore:
         except (EOFError, OSError):
             esito = None
         if not isinstance(esito, list) or len(esito) != attesi:
-            self.chiudi(subito=True)
+            self.vivo = False
             return None
         return [(Ricevuta(*campi), Prova(sha256)) for campi, sha256 in esito]
 
     def non_accetta_altro(self) -> None:
+        """No more batches: the reader sees its pipe closed once it has finished the current one."""
         self.vivo = False
+        with contextlib.suppress(OSError):
+            self._verso.close()
 
-    def chiudi(self, *, subito: bool = False) -> None:
-        """Close the pipes: the reader ends when it sees them closed (after its current batch);
-        one that failed, or is still there after a few seconds, is killed."""
+    def finito(self, limite: float) -> bool:
+        """Whether the reader ended (its end of the results pipe closed) by ``limite``
+        (``time.monotonic``): what it still sends is dropped, it was not asked for."""
+        try:
+            while not self._da.closed and self._da.poll(max(0.0, limite - time.monotonic())):
+                self._da.recv()
+        except (EOFError, OSError):
+            return True
+        return self._da.closed
+
+    def chiudi(self) -> None:
         self.vivo = False
         for estremo in (self._verso, self._da):
             with contextlib.suppress(OSError):
                 estremo.close()
-        try:
-            self._processo.wait(0 if subito else 5)
-        except subprocess.TimeoutExpired:
-            self._processo.kill()
-            self._processo.wait()
 
 
 _campi = attrgetter(*(f.name for f in fields(Ricevuta)))
@@ -226,9 +286,9 @@ objects, and the parent is the busier side."""
 
 
 def _servi(lotti: Connection, esiti: Connection, lettore: Lettore) -> None:
-    """A reader: say it is ready, then read each batch and send back its results, until the
-    parent closes the pipe."""
-    esiti.send(PRONTO)
+    """A reader: say it is ready (and its pid, for the tests), then read each batch and send
+    back its results, until the parent closes the pipe."""
+    esiti.send((PRONTO, os.getpid()))
     while True:
         try:
             grezzi = lotti.recv()
@@ -237,10 +297,46 @@ def _servi(lotti: Connection, esiti: Connection, lettore: Lettore) -> None:
         esiti.send([(_campi(r), p.sha256) for r, p in elabora(lettore, grezzi)])
 
 
+def _lettori(coppie: list[tuple[int, int]], lettore: Lettore) -> int:
+    """The new interpreter, its imports done: fork a reader for each pair of pipes but the
+    first, which it serves itself; then reap them. The exit status: 0 if every reader ended
+    by itself.
+
+    A reader forked here has nothing of the reconciler: this interpreter had only its pipes
+    and the loaded trust anchors. ``gc.freeze`` first, so the collector does not write to
+    every imported object and copy the pages the readers share.
+    """
+    gc.freeze()
+    mia, figli = coppie[0], []
+    for coppia in coppie[1:]:
+        pid = os.fork()
+        if pid == 0:
+            mia, figli = coppia, []
+            break
+        figli.append(pid)
+    for coppia in coppie:
+        if coppia != mia:
+            for fd in coppia:
+                os.close(fd)
+    esito = 0
+    try:
+        _servi(Connection(mia[0], writable=False), Connection(mia[1], readable=False), lettore)
+    except BaseException:
+        esito = 1
+    if mia != coppie[0]:
+        os._exit(esito)  # a forked reader: no interpreter shutdown of what it inherited
+    for pid in figli:
+        with contextlib.suppress(ChildProcessError):
+            if os.waitpid(pid, 0)[1] != 0:
+                esito = 1
+    return esito
+
+
 if __name__ == "__main__":
-    _lotti, _esiti, _archivio, *_ca = sys.argv[1:]
-    _servi(
-        Connection(int(_lotti), writable=False),
-        Connection(int(_esiti), readable=False),
-        Lettore.per(Path(_archivio), Path(_ca[0]) if _ca else None),
+    _archivio, _ca, *_coppie = sys.argv[1:]
+    sys.exit(
+        _lettori(
+            [tuple(int(fd) for fd in coppia.split(":")) for coppia in _coppie],
+            Lettore.per(Path(_archivio), Path(_ca) if _ca else None),
+        )
     )

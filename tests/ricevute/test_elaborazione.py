@@ -3,6 +3,7 @@ happens to the readers (ricevute/elaborazione.py)."""
 
 from __future__ import annotations
 
+import os
 import signal
 import stat
 import time
@@ -108,18 +109,39 @@ def test_i_lettori_danno_gli_stessi_risultati_di_questo_processo_nello_stesso_or
         assert stat.S_IMODE(percorso.stat().st_mode) == 0o600
 
 
+def _morto(pid: int, secondi: float = 10) -> None:
+    """Wait until ``pid`` has ended (a forked reader is not our child: it is reaped by the first,
+    so until then it is a zombie)."""
+    limite = time.monotonic() + secondi
+    while True:
+        try:
+            stato = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return
+        if stato in ("Z", "X"):
+            return
+        assert time.monotonic() < limite, f"il processo {pid} non è terminato"
+        time.sleep(0.01)
+
+
+@pytest.mark.parametrize(
+    ("quale", "al_lotto"),
+    [(0, 2), (1, 3)],  # the third batch goes to the first reader, the fourth to the forked one
+    ids=["il-primo", "uno-generato-dal-primo"],
+)
 def test_un_lettore_ucciso_a_meta_lotto_il_lotto_e_letto_qui_e_poi_tutti_gli_altri(
-    elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
+    elaboratori: Elaboratori, messaggi: list[bytes], attesi: list, quale: int, al_lotto: int
 ) -> None:
     _pronti(elaboratori)
-    primo = elaboratori._processi[0]._processo
+    pid = elaboratori._processi[quale].pid
+    assert pid is not None
 
-    def uccidi_al_terzo(i: int) -> None:
-        if i == 2:  # the third batch went to the first reader, which dies with it
-            primo.send_signal(signal.SIGKILL)
-            primo.wait()
+    def uccidi(i: int) -> None:
+        if i == al_lotto:  # the reader dies with the batch it was just given
+            os.kill(pid, signal.SIGKILL)
+            _morto(pid)
 
-    assert _leggi_tutto(elaboratori, messaggi, uccidi_al_terzo) == attesi
+    assert _leggi_tutto(elaboratori, messaggi, uccidi) == attesi
     assert 0 < elaboratori.messaggi_altrove < len(messaggi)
     assert elaboratori.in_altri_processi == 0  # after a failure nothing more goes out
 
@@ -129,26 +151,26 @@ def test_un_lettore_muto_e_fermato_dopo_l_attesa(
 ) -> None:
     monkeypatch.setattr(elaborazione, "ATTESA_SECONDI", 0.5)
     _pronti(elaboratori)
-    fermo = elaboratori._processi[0]._processo
-    fermo.send_signal(signal.SIGSTOP)  # alive, never answers
+    avvio = elaboratori._avvio
+    assert avvio is not None and elaboratori._processi[0].pid == avvio.pid
+    avvio.send_signal(signal.SIGSTOP)  # the first reader: alive, never answers
     try:
         assert _leggi_tutto(elaboratori, messaggi) == attesi
     finally:
-        if fermo.poll() is None:
-            fermo.send_signal(signal.SIGCONT)
-    assert fermo.wait(5) == -signal.SIGKILL  # stopped for good
+        if avvio.poll() is None:
+            avvio.send_signal(signal.SIGCONT)
+    assert avvio.wait(5) == -signal.SIGKILL  # stopped for good
 
 
 def test_finche_nessun_lettore_e_pronto_si_legge_qui(
     elaboratori: Elaboratori, messaggi: list[bytes], attesi: list
 ) -> None:
-    processi = [x._processo for x in elaboratori._processi]
-    for p in processi:  # held before they finish starting (a fresh interpreter: ~0.2 s)
-        p.send_signal(signal.SIGSTOP)
+    avvio = elaboratori._avvio
+    assert avvio is not None
+    avvio.send_signal(signal.SIGSTOP)  # held before its imports are done (about 0.2 s)
     primi = _leggi_tutto(elaboratori, messaggi[:20])
     assert elaboratori.messaggi_altrove == 0 and elaboratori.in_altri_processi == 2
-    for p in processi:
-        p.send_signal(signal.SIGCONT)
+    avvio.send_signal(signal.SIGCONT)
     _pronti(elaboratori)
     assert primi + _leggi_tutto(elaboratori, messaggi[20:]) == attesi
     assert elaboratori.messaggi_altrove == 4 * LOTTO
@@ -166,13 +188,30 @@ def test_un_lettore_che_non_parte_lascia_leggere_qui(
 def test_chiusi_i_lettori_finiscono(lettore: Lettore) -> None:
     with Elaboratori(lettore, 2) as e:
         _pronti(e)
-        processi = [x._processo for x in e._processi]
-    assert all(p.poll() == 0 for p in processi)  # they saw the pipe closed and ended by themselves
+        avvio = e._avvio
+        pid = e._processi[1].pid
+    assert avvio is not None and pid is not None and pid != avvio.pid
+    # they saw the pipe closed and ended by themselves: the first exits 0 only if the one it
+    # forked did too, and it reaped it
+    assert avvio.poll() == 0
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def test_i_lettori_sono_un_interprete_nuovo_e_uno_generato_da_esso(
+    elaboratori: Elaboratori,
+) -> None:
+    """The imports are done once: the second reader is forked by the first, not by us."""
+    _pronti(elaboratori)
+    primo, secondo = (x.pid for x in elaboratori._processi)
+    assert primo == elaboratori._avvio.pid
+    padre = Path(f"/proc/{secondo}/stat").read_text().rsplit(")", 1)[1].split()[1]
+    assert int(padre) == primo
 
 
 def test_un_lettore_non_eredita_descrittori(elaboratori: Elaboratori) -> None:
-    """A new interpreter with only its two pipes: no socket, no database file of the parent."""
+    """A new interpreter, or a fork of it, with only its two pipes: no socket, no database file
+    of the parent, no pipe of the other reader."""
     _pronti(elaboratori)
-    pid = elaboratori._processi[0]._processo.pid
-    aperti = sorted(int(fd.name) for fd in Path(f"/proc/{pid}/fd").iterdir())
-    assert len([fd for fd in aperti if fd > 2]) == 2, aperti
+    for processo in elaboratori._processi:
+        aperti = sorted(int(fd.name) for fd in Path(f"/proc/{processo.pid}/fd").iterdir())
+        assert len([fd for fd in aperti if fd > 2]) == 2, aperti
