@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -57,12 +56,12 @@ def verifica_firma(
         return Firma.NON_VERIFICABILE, "nessuna autorità di certificazione configurata per le ricevute"
     if len(grezzo) > LIMITE_BYTE or not (e_firmato(grezzo) if firmato is None else firmato):
         return Firma.NON_VERIFICABILE, "il messaggio non è firmato (non è multipart/signed PKCS#7)"
-    if not ca_file.is_file():
-        return Firma.NON_VERIFICABILE, f"file delle autorità di certificazione non trovato: {ca_file}"
-    if in_processo is not None:
+    if in_processo is not None:  # its anchors were loaded from ``ca_file`` at the start of the run
         verdetto = in_processo.verifica(grezzo, datetime.now(UTC))
         if verdetto is not None:
             return verdetto
+    if not ca_file.is_file():
+        return Firma.NON_VERIFICABILE, f"file delle autorità di certificazione non trovato: {ca_file}"
     openssl = shutil.which("openssl")
     if openssl is None:
         return Firma.NON_VERIFICABILE, "openssl non installato: firma non verificabile"
@@ -93,7 +92,20 @@ def con_firma(
 ) -> Ricevuta:
     """``r`` with the signature verdict; its reason is added to any reason ``r`` already has."""
     firma, motivo = verifica_firma(grezzo, ca_file, in_processo, firmato=firmato)
-    return replace(r, firma=firma, motivo=f"{r.motivo}; {motivo}" if r.motivo else motivo)
+    return _con_verdetto(r, firma, f"{r.motivo}; {motivo}" if r.motivo else motivo)
+
+
+def _con_verdetto(r: Ricevuta, firma: Firma, motivo: str) -> Ricevuta:
+    """``dataclasses.replace(r, firma=firma, motivo=motivo)`` without running ``__init__`` again:
+    on a frozen dataclass of 21 fields ``replace`` cost 5.5 µs a receipt, a third of the RSA
+    check; copying the instance's dict costs 0.7. ``Ricevuta`` has no ``__post_init__``, no
+    slots and no init-only fields, so the two objects are equal (a test compares them)."""
+    nuova = object.__new__(Ricevuta)
+    campi = nuova.__dict__
+    campi.update(r.__dict__)
+    campi["firma"] = firma
+    campi["motivo"] = motivo
+    return nuova
 
 
 def _prima_riga_errore(stderr: bytes) -> str:

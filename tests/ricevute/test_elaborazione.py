@@ -15,7 +15,7 @@ import pytest
 
 from corrispondenza.ricevute import elaborazione
 from corrispondenza.ricevute.elaborazione import Elaboratori, Lettore, elabora
-from corrispondenza.ricevute.parser import Classe, Firma
+from corrispondenza.ricevute.parser import Classe, Firma, Ricevuta
 from corrispondenza.sandbox import ricevute
 from corrispondenza.sandbox.certificati import Certificati
 from corrispondenza.sandbox.ricevute import Difetto, Firmatario, Invio
@@ -215,3 +215,15 @@ def test_un_lettore_non_eredita_descrittori(elaboratori: Elaboratori) -> None:
     for processo in elaboratori._processi:
         aperti = sorted(int(fd.name) for fd in Path(f"/proc/{processo.pid}/fd").iterdir())
         assert len([fd for fd in aperti if fd > 2]) == 2, aperti
+
+
+def test_le_ricevute_tornano_dai_lettori_uguali_a_quelle_lette(attesi: list) -> None:
+    """The parent rebuilds each receipt from its fields without ``__init__``: equal, field by
+    field, to the one read (and to ``Ricevuta(*campi)``)."""
+    for ricevuta, _ in attesi:
+        campi = elaborazione._campi(ricevuta)
+        rifatta = elaborazione._ricevuta(campi)
+        assert rifatta == ricevuta == Ricevuta(*campi)
+        assert repr(rifatta) == repr(ricevuta) and hash(rifatta) == hash(ricevuta)
+    with pytest.raises(ValueError, match="zip"):
+        elaborazione._ricevuta(campi[:-1])

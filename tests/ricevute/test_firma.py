@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -122,3 +123,41 @@ def test_con_firma_aggiunge_l_esito_alla_ricevuta(certificati_sandbox: Certifica
     assert (r.classe, r.firma, r.msgid) == (Classe.RICEVUTA, Firma.VALIDA, INVIO.msgid)
     assert r.motivo == "firma valida, verificata con ca.pem"
     assert shutil.which("openssl") is not None
+
+
+def test_con_firma_da_la_ricevuta_che_darebbe_replace(certificati_sandbox: Certificati) -> None:
+    """``con_firma`` copies the fields instead of running ``__init__`` again: the result must be
+    the object ``dataclasses.replace`` makes, field by field, hash and repr included."""
+    firmatario = _firmatario(certificati_sandbox)
+    verificatore = modulo_firma.verificatore(certificati_sandbox.ca_cert)
+    casi = [
+        ricevute.accettazione(firmatario, INVIO, data=QUANDO),
+        ricevute.accettazione(firmatario, INVIO, data=QUANDO, difetto=Difetto.FIRMA_NON_VALIDA),
+        b"Subject: non firmato\r\n\r\nx\r\n",
+        b"\x00",
+    ]
+    for grezzo in casi:
+        r = analizza(grezzo)
+        nuova = con_firma(r, grezzo, certificati_sandbox.ca_cert, verificatore)
+        firma, motivo = verifica_firma(grezzo, certificati_sandbox.ca_cert, verificatore)
+        attesa = dataclasses.replace(r, firma=firma, motivo=f"{r.motivo}; {motivo}" if r.motivo else motivo)
+        assert nuova == attesa and hash(nuova) == hash(attesa) and repr(nuova) == repr(attesa)
+        assert dataclasses.asdict(nuova) == dataclasses.asdict(attesa)
+        assert r.firma is Firma.NON_VERIFICABILE  # the receipt read is not changed
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            nuova.firma = Firma.VALIDA  # type: ignore[misc]
+
+
+def test_con_le_autorita_gia_caricate_non_si_rilegge_il_file(
+    certificati_sandbox: Certificati, tmp_path: Path
+) -> None:
+    """The verifier holds the anchors loaded at the start of the run: its verdict stands even if
+    the file went away since; without a verdict of its own (here: no verifier) the file decides."""
+    ca = tmp_path / "ca.pem"
+    shutil.copy(certificati_sandbox.ca_cert, ca)
+    verificatore = modulo_firma.verificatore(ca)
+    grezzo = ricevute.accettazione(_firmatario(certificati_sandbox), INVIO, data=QUANDO)
+    ca.unlink()
+    assert verifica_firma(grezzo, ca, verificatore)[0] is Firma.VALIDA
+    esito, motivo = verifica_firma(grezzo, ca)
+    assert esito is Firma.NON_VERIFICABILE and "non trovato" in motivo
