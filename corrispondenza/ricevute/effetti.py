@@ -365,8 +365,9 @@ def _accettazione(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
 def _consegna(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     if not _per_noi(r, x) or r.data is None:
         return Effetto.SENZA_EFFETTO
-    perche = f"consegnata il {_giorno_ora(r.data)} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
-    if not registra_riscontro(s, op, x, Riscontro.CONSEGNATA, perche, data=r.data.isoformat()):
+    iso = r.data.isoformat()
+    perche = f"consegnata il {_giorno_ora(r.data, iso)} ({r.zona or r.data.strftime('%z')}), ricevuta PEC"
+    if not registra_riscontro(s, op, x, Riscontro.CONSEGNATA, perche, data=iso):
         return Effetto.SENZA_EFFETTO
     x.esito = EsitoStorico.CONSEGNATA
     x.data_consegna = r.data.date()  # the day in the zone daticert states (Italy)
@@ -374,12 +375,14 @@ def _consegna(s: Session, op: Operazione, r: Ricevuta, x: _Lettera) -> str:
     return Effetto.APPLICATA
 
 
-def _giorno_ora(d: datetime) -> str:
-    """``%d/%m/%Y alle %H:%M:%S``, without strftime (slower by half, once per delivery);
-    a year before 1000 goes to strftime, which does not pad it."""
+def _giorno_ora(d: datetime, iso: str) -> str:
+    """``%d/%m/%Y alle %H:%M:%S``, cut from ``iso`` (``d.isoformat()``, needed anyway for the
+    event): its fields sit at fixed places (``YYYY-MM-DDTHH:MM:SS``), and slicing cost a fifth
+    of formatting the six numbers again, once per delivery. A year before 1000 goes to
+    strftime, which does not pad it (isoformat does)."""
     if d.year < 1000:
         return f"{d:%d/%m/%Y alle %H:%M:%S}"
-    return f"{d.day:02d}/{d.month:02d}/{d.year} alle {d.hour:02d}:{d.minute:02d}:{d.second:02d}"
+    return f"{iso[8:10]}/{iso[5:7]}/{iso[:4]} alle {iso[11:19]}"
 
 
 def _non_consegnata(s: Session, op: Operazione, r: Ricevuta, x: _Lettera, riscontro: Riscontro) -> str:
