@@ -41,7 +41,7 @@ from corrispondenza.errors import CasellaNonDisponibileError, ConfigError
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
 from corrispondenza.ricevute.elaborazione import Elaboratori, Letti, Lettore
 from corrispondenza.store.blocchi import NomeBlocco, prendi
-from corrispondenza.store.database import sessione
+from corrispondenza.store.database import righe_dal_driver, segnaposto, sessione
 from corrispondenza.store.giornale import Operazione
 from corrispondenza.store.tabelle import CartellaImap
 
@@ -49,6 +49,15 @@ log = logging.getLogger("corrispondenza.ricevute")
 
 _DA_ELENCARE = frozenset({Effetto.ORFANA, Effetto.IGNORATA, Effetto.ILLEGGIBILE, Effetto.FIRMA_NON_VALIDA})
 """The effects a person should look at: each message listed in the outcome, not only counted."""
+
+_CARTELLE = CartellaImap.__tablename__
+
+
+def _sposta(s: Session) -> str:
+    """The UPDATE of a folder's position read by ``_posizione_veloce`` (whose placeholder is known)."""
+    segno = segnaposto(s.get_bind().dialect)
+    return f"UPDATE {_CARTELLE} SET uidvalidity = {segno}, ultimo_uid = {segno} WHERE id = {segno}"
+
 
 ELABORATA = b"$Elaborata"
 """The IMAP keyword set on processed messages when ``dopo_lettura: segna``."""
@@ -208,11 +217,19 @@ class Riconciliatore:
     ) -> None:
         with sessione(self.engine) as s:
             prendi(s, NomeBlocco.RICEVUTE)  # two readers at once: the second sees the first's work
-            stato = self._stato(s, nome)
-            if stato.uidvalidity == uidvalidity and stato.ultimo_uid >= ultimo:
+            stato: CartellaImap | None = None
+            posizione = self._posizione_veloce(s, nome)
+            if posizione is None:  # no row yet, or a driver we write no SQL for: the ORM's way
+                stato = self._stato(s, nome)
+                posizione = (stato.id, stato.uidvalidity, stato.ultimo_uid)
+            id_cartella, prima, fin_qui = posizione
+            if prima == uidvalidity and fin_qui >= ultimo:
                 return  # another reader did this batch meanwhile
             effetti = applica(s, self.op, lette)
-            stato.uidvalidity, stato.ultimo_uid = uidvalidity, ultimo
+            if stato is None:
+                s.connection().exec_driver_sql(_sposta(s), (uidvalidity, ultimo, id_cartella))
+            else:
+                stato.uidvalidity, stato.ultimo_uid = uidvalidity, ultimo
         esito.lette += len(lette)
         esito.effetti.update(effetti)
         for x, effetto in zip(lette, effetti, strict=True):
@@ -235,6 +252,23 @@ class Riconciliatore:
                 esito.riletture.append(nome)
                 return 0
             return stato.ultimo_uid
+
+    def _posizione_veloce(self, s: Session, nome: str) -> tuple[int, int | None, int] | None:
+        """The folder's (id, UIDVALIDITY, last UID) straight from the driver (then moved on with
+        ``_sposta``); None when its row is not there yet or the driver's placeholder is unknown.
+
+        Once per batch, but loading the row as an ORM object and flushing its change cost about a
+        millisecond a batch: some µs per receipt, as much as a part of applying it.
+        """
+        segno = segnaposto(s.get_bind().dialect)
+        if segno is None:
+            return None
+        righe = righe_dal_driver(
+            s,
+            f"SELECT id, uidvalidity, ultimo_uid FROM {_CARTELLE} WHERE casella = {segno} AND nome = {segno}",
+            (self.casella.indirizzo, nome),
+        )
+        return righe[0] if righe else None
 
     def _stato(self, s: Session, nome: str) -> CartellaImap:
         query = select(CartellaImap).where(

@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 
 from corrispondenza.errors import InvioInCorsoError, StoreError
 from corrispondenza.orologio import adesso, in_utc
-from corrispondenza.store.database import sessione
+from corrispondenza.store.database import segnaposto, sessione
 from corrispondenza.store.tabelle import Blocco
 
 DURATA = timedelta(minutes=2)
@@ -46,12 +46,21 @@ def prendi(s: Session, nome: NomeBlocco) -> None:
 
     A Core statement on the session's connection: the ORM's UPDATE (synchronising the identity
     map, which holds no lock to change) cost a quarter of a millisecond per transaction, and
-    ``ricevute`` opens one per batch. It flushes first, as the ORM's would.
+    ``ricevute`` opens one per batch. It flushes first, as the ORM's would. Where the driver's
+    placeholder is known the same UPDATE goes to it as text: Core's execution of even a cached
+    statement cost more than the database's work.
     """
     if s.autoflush:
         s.flush()
-    istruzione = update(Blocco.__table__).where(Blocco.nome == nome.value).values(nome=Blocco.nome)
-    esito = s.connection().execute(istruzione)
+    connessione = s.connection()
+    segno = segnaposto(connessione.dialect)
+    if segno is None:
+        istruzione = update(Blocco.__table__).where(Blocco.nome == nome.value).values(nome=Blocco.nome)
+        esito = connessione.execute(istruzione)
+    else:
+        esito = connessione.exec_driver_sql(
+            f"UPDATE {Blocco.__tablename__} SET nome = nome WHERE nome = {segno}", (nome.value,)
+        )
     if esito.rowcount != 1:  # type: ignore[attr-defined]
         raise StoreError(f"Blocco «{nome}» mancante: il database non è aggiornato.", blocco=nome.value)
 

@@ -237,21 +237,43 @@ class ConRiscontro(Protocol):
 def registra_riscontro(
     s: Session, op: Operazione, lettera: ConRiscontro, riscontro: Riscontro, perche: str, **dati: Any
 ) -> bool:
-    """Record what the provider said, only if it outranks what is known (RICEVUTE.md: monotonic)."""
-    attuale = Riscontro(lettera.riscontro) if lettera.riscontro else None
+    """Record what the provider said, only if it outranks what is known (RICEVUTE.md: monotonic).
+
+    ``ricevute`` calls this once per receipt, inside ``in_blocco``: there the event's tuple is
+    appended here, as ``registra`` would, without its keyword arguments; and the enum is found
+    by a dict, not ``Riscontro(...)`` nor ``.value`` (each dearer than the rest of the check).
+    A value that is not a ``Riscontro`` still goes to ``Riscontro(...)``, which raises.
+    """
+    prima = lettera.riscontro
+    attuale = (_RISCONTRI.get(prima) or Riscontro(prima)) if prima else None
     if not riscontro_prevale(attuale, riscontro):
         return False
     lettera.riscontro = riscontro
-    registra(
-        s,
-        op,
-        cosa="lettera.riscontro",
-        perche=perche,
-        entita="lettera",
-        entita_id=lettera.id,
-        dati={"da": attuale.value if attuale else None, "a": riscontro.value, **dati},
-    )
+    evento = {
+        "da": None if attuale is None else _RISCONTRI_VALORE[attuale],
+        "a": _RISCONTRI_VALORE[riscontro],
+        **dati,
+    }
+    in_attesa = s.info.get(_IN_BLOCCO)
+    if in_attesa is None:
+        registra(
+            s,
+            op,
+            cosa="lettera.riscontro",
+            perche=perche,
+            entita="lettera",
+            entita_id=lettera.id,
+            dati=evento,
+        )
+    else:  # the tuple of ``registra``, in the order of ``_COLONNE_IN_BLOCCO``
+        in_attesa.append(
+            (op.quando, op.operatore, "lettera.riscontro", perche, "lettera", lettera.id, evento, None)
+        )
     return True
+
+
+_RISCONTRI: dict[str, Riscontro] = {r.value: r for r in Riscontro}
+_RISCONTRI_VALORE: dict[Riscontro, str] = {r: r.value for r in Riscontro}
 
 
 def eventi_di(s: Session, entita: str, ids: list[int]) -> list[Evento]:

@@ -5,22 +5,25 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import Engine, select, text, update
 from sqlalchemy.orm import Session
 
 from corrispondenza.dominio.tipi import Canale, TipoLettera, TipoSoggetto
-from corrispondenza.ricevute import effetti
+from corrispondenza.ricevute import effetti, imap
 from corrispondenza.ricevute.effetti import Effetto, Letta, applica
 from corrispondenza.ricevute.parser import analizza
 from corrispondenza.ricevute.prove import _prova
 from corrispondenza.sandbox import ricevute
 from corrispondenza.sandbox.ricevute import Firmatario, Invio
 from corrispondenza.stato import Riscontro, StatoLettera
+from corrispondenza.store import blocchi
 from corrispondenza.store.database import sessione
 from corrispondenza.store.giornale import Operazione
-from corrispondenza.store.tabelle import Evento, Lettera, Soggetto
+from corrispondenza.store.tabelle import CartellaImap, Evento, Lettera, RicevutaLetta, Soggetto
 
 QUANDO = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
 ORIGINALE = b"From: a@b.test\r\nMessage-ID: <x@asl.test>\r\n\r\nciao\r\n"
@@ -230,3 +233,36 @@ def test_la_via_del_driver_scrive_quel_che_scrive_sqlalchemy(
     # four acceptances, the «esterno» one not notified, a delivery, two errors (one named only
     # by the identificativo learned in the first batch)
     assert len(scritto["eventi"]) == 8 and len(scritto["ricevute"]) == len(messaggi) - 1
+
+
+@pytest.mark.parametrize("via", ["driver", "orm"])
+def test_la_posizione_della_cartella_avanza_con_il_lotto_per_ogni_via(
+    engine: Engine, firmatario: Firmatario, monkeypatch: pytest.MonkeyPatch, via: str, tmp_path: Path
+) -> None:
+    """``Riconciliatore._applica`` reads and moves the folder's position with the driver's SQL,
+    or (no row yet, a driver without a known placeholder) through the ORM: the same rows."""
+    if via == "orm":  # the lock taken through Core too
+        monkeypatch.setattr(imap, "segnaposto", lambda dialetto: None)
+        monkeypatch.setattr(blocchi, "segnaposto", lambda dialetto: None)
+    messaggi = _ricevute(firmatario, _lettere(engine, 2))
+    pec = SimpleNamespace(indirizzo="ufficio@pec.asl.test", ca_ricevute=None, cartelle=["INBOX"])
+    opzioni = SimpleNamespace(archivio="ricevute", dopo_lettura="nessuna")
+    cfg = SimpleNamespace(
+        config=SimpleNamespace(canali=SimpleNamespace(pec=pec), ricevute=opzioni), cartella=tmp_path
+    )
+    r = imap.Riconciliatore(engine, cfg, OP)  # type: ignore[arg-type]
+    esito = imap.EsitoRicevute()
+    r._applica("INBOX", 7, 3, [_letta(m, i) for i, m in enumerate(messaggi[:2], 1)], esito)  # no row yet
+    r._applica("INBOX", 7, 3, [_letta(messaggi[2], 3)], esito)  # done meanwhile: nothing
+    r._applica("INBOX", 7, 5, [_letta(messaggi[2], 4)], esito)
+    r._applica("INBOX", 8, 1, [_letta(messaggi[3], 1)], esito)  # renumbered: read again from 1
+    with sessione(engine) as s:
+        cartelle = [
+            tuple(x)
+            for x in s.execute(
+                select(CartellaImap.id, CartellaImap.nome, CartellaImap.uidvalidity, CartellaImap.ultimo_uid)
+            )
+        ]
+        ricevute = s.scalars(select(RicevutaLetta.uid).order_by(RicevutaLetta.id)).all()
+    assert cartelle == [(1, "INBOX", 8, 1)] and ricevute == [1, 2, 4, 1]
+    assert esito.lette == 4 and esito.effetti == {Effetto.APPLICATA: 4}
