@@ -714,3 +714,82 @@ def test_nomi_dei_campi_letti_in_ogni_maiuscola() -> None:
     r = analizza(grezzo)
     assert (r.classe, r.tipo, r.message_id) == (Classe.RICEVUTA, TipoRicevuta.ACCETTAZIONE, "<m@pec.test>")
     assert r.oggetto == "Oggetto In Maiuscole"
+
+
+def test_intestazioni_multipart_di_un_gestore_lette_dalla_cache_col_confine_astratto(
+    firmatario: Firmatario, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The multipart parts' headers differ between receipts only in the boundary: the second
+    receipt of a provider reads from scratch only its top-level block, and its parts'
+    Content-Type parameters come with the cached headers (only the top level's are read)."""
+    prima = ricevute.accettazione(firmatario, _invio(), data=QUANDO)
+    altro = Invio(MITTENTE, ((DESTINATARIO, "certificato"),), OGGETTO, MSGID, "opec.2@pec.sandbox.test")
+    seconda = ricevute.accettazione(firmatario, altro, data=QUANDO)
+    assert analizza(prima).classe is Classe.RICEVUTA
+    lette: list[bytes] = []
+    da_capo = parser._testa_e_tipo
+    monkeypatch.setattr(parser, "_testa_e_tipo", lambda testa: lette.append(testa) or da_capo(testa))
+    parametri = parser._parametri_semplici.cache_info().misses
+    r = analizza(seconda)
+    assert (r.classe, r.identificativo) == (Classe.RICEVUTA, "opec.2@pec.sandbox.test")
+    assert lette == [seconda[: seconda.index(b"\r\n\r\n") + 4]]
+    assert parser._parametri_semplici.cache_info().misses == parametri + 1
+
+
+# Header blocks with a boundary where the cached astratto must not be used, or must give back
+# exactly what reading the block gives: the boundary's astratto found elsewhere, the boundary in
+# the type, in another field, in a second Content-Type, twice, in other cases, with characters
+# that are not a boundary's, folded, after a bare CR or a line that ends the block, not closed.
+_BLOCCHI_COL_CONFINE = [
+    b'Content-Type: multipart/mixed;\r\n boundary="----=_Part_000000000000000000000000"\r\n',
+    b"X-A: ----=_Part_000000000000000000000000\r\n"
+    b'Content-Type: multipart/mixed; boundary="----=_Part_9f"\r\n',
+    b'Content-Type: multipart/mixed; boundary="----=_Part_9f"\r\nX-A: ----=_Part_00\r\n',
+    b'Subject: 0\r\nContent-Type: multipart/mixed; boundary="a"\r\n',
+    b'Content-Type: boundary="ab12"; x=y\r\n',
+    b'Content-Type: multipart/x; name=boundary="ab12"\r\n',
+    b'Content-Disposition: inline; boundary="ab12"\r\nContent-Type: multipart/mixed; boundary="cd"\r\n',
+    b'Content-Type: text/plain\r\nContent-Type: multipart/mixed; boundary="ab12"\r\n',
+    b'Content-Type: multipart/mixed; boundary="Ab1"; boundary="cD2"\r\n',
+    b'Content-Type: multipart/mixed; BOUNDARY="Ab1"; boundary="cD2"\r\n',
+    b'Content-Type: multipart/mixed; xboundary="Ab1"\r\n',
+    b'Content-Type: multipart/mixed; boundary="AbC=_.-+(),/:?\'x"\r\n',
+    b'Content-Type: multipart/mixed; boundary="a b"\r\n',
+    b'Content-Type: multipart/mixed; boundary="a;b"\r\n',
+    b'Content-Type: multipart/mixed; boundary="a\\b"\r\n',
+    b'Content-Type: multipart/mixed; boundary="a\xc3\xa9b"\r\n',
+    b'Content-Type: multipart/mixed; boundary="a<b>"\r\n',
+    b'Content-Type: multipart/mixed; boundary="ab\r\n cd"\r\n',
+    b'Content-Type: multipart/mixed; boundary="ab\rcd"\r\n',
+    b'Content-Type: multipart/mixed;\rboundary="abcd"\r\n',
+    b'Content-Type: multipart/mixed;\r\nriga\r\n boundary="abcd"\r\n',
+    b'Content-Type: multipart/mixed;\n boundary="abcd"\n',
+    b'Content-Type: multipart/mixed; boundary="abcd\r\n',
+    b'Content-Type: multipart/mixed; boundary=""\r\n',
+    b'Content-Type: multipart/mixed; boundary="ab"cd"\r\n',
+    b"Content-Type: multipart/mixed; name*=utf-8''x; boundary=\"ab\"\r\n",
+    b'content-type : multipart/signed; protocol="application/pkcs7-signature"; boundary="Q1"\r\n',
+]
+
+
+@pytest.mark.parametrize("blocco", _BLOCCHI_COL_CONFINE)
+def test_intestazioni_col_confine_dalla_cache_come_lette_da_capo(
+    blocco: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read after a block of the same shape with another boundary, then again (from the cache,
+    where the block may be cached), a block gives what reading it as it is gives."""
+    grezzo = blocco + b"\r\ncorpo\r\n"
+    simile = grezzo.translate(bytes.maketrans(b"abcdAB129f", b"zyxwZY873e"))
+    lette = [parser._entita(simile), parser._entita(grezzo), parser._entita(grezzo)][1:]
+    monkeypatch.setattr(parser, "_TESTA_COL_CONFINE", -1)  # no block is read from its astratto
+    attesa = parser._entita(grezzo)
+    for entita in lette:
+        assert (entita.intestazioni, entita.corpo, entita.tipo) == (
+            attesa.intestazioni,
+            attesa.corpo,
+            attesa.tipo,
+        )
+        assert entita.con_intestazioni == attesa.con_intestazioni
+        for nome in ("boundary", "BOUNDARY", "protocol", "name", "x"):
+            assert entita.parametro(nome) == attesa.parametro(nome), nome
+        assert entita.nome_file == attesa.nome_file
