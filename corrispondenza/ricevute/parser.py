@@ -228,13 +228,6 @@ _NOMI_LETTI = {nome.encode(): nome for nome in _LETTE}
 _MESSAGE_ID = re.compile(r"<([^<>\s]+)>")
 
 
-class _DaLeggere:
-    """The type of ``_DA_LEGGERE``: a Content-Type's parameters not read yet (None is an answer)."""
-
-
-_DA_LEGGERE = _DaLeggere()
-
-
 class _Entita:
     """One MIME entity: the headers of ``_LETTE`` it has (lowercase names, the first value of
     each, unfolded and stripped) and the raw body bytes.
@@ -243,7 +236,15 @@ class _Entita:
     ``cached_property`` cost more than the answer.
     """
 
-    __slots__ = ("_email", "_semplici", "con_intestazioni", "corpo", "intestazioni", "tipo")
+    __slots__ = (
+        "_email",
+        "_semplici",
+        "_semplici_letti",
+        "con_intestazioni",
+        "corpo",
+        "intestazioni",
+        "tipo",
+    )
 
     def __init__(
         self,
@@ -252,16 +253,19 @@ class _Entita:
         *,
         con_intestazioni: bool = True,
         tipo: str | None = None,
-        semplici: dict[str, str] | _DaLeggere | None = _DA_LEGGERE,
+        semplici: dict[str, str] | None = None,
+        semplici_letti: bool = False,
     ) -> None:
         """``tipo``, when given, must be ``_tipo`` of the Content-Type, and ``semplici`` its
-        ``_parametri_semplici``: ``_entita`` may have them from the cache of the headers;
-        without them, they are computed here (``semplici`` when first asked for)."""
+        ``_parametri_semplici`` when ``semplici_letti`` (None is an answer: not simple):
+        ``_entita`` may have them from the cache of the headers; without them, they are
+        computed here (``semplici`` when first asked for)."""
         self.intestazioni = intestazioni
         self.corpo = corpo
         self.con_intestazioni = con_intestazioni  # any header field at all, read or not
         self.tipo = _tipo(intestazioni.get("content-type")) if tipo is None else tipo
         self._semplici = semplici
+        self._semplici_letti = semplici_letti
         self._email: email.message.Message | None = None
 
     @property
@@ -280,7 +284,7 @@ class _Entita:
         valore = self.intestazioni.get("content-type")
         if valore is None:
             return None
-        semplici = _parametri_semplici(valore) if self._semplici is _DA_LEGGERE else self._semplici
+        semplici = self._semplici if self._semplici_letti else _parametri_semplici(valore)
         if semplici is not None:
             return semplici.get(nome.lower())
         valore = self._mime.get_param(nome)
@@ -341,7 +345,8 @@ def _parametri_semplici(valore: str) -> dict[str, str] | None:
 def _entita(grezzo: bytes) -> _Entita:
     """Split an entity into header fields and body; a line that is not a field ends the headers."""
     testa = grezzo[: _dopo_la_riga_vuota(grezzo)]
-    semplici: dict[str, str] | _DaLeggere | None = _DA_LEGGERE
+    semplici: dict[str, str] | None = None
+    semplici_letti = False
     if len(testa) > _TESTA_RICORDATA:
         intestazioni, fine, tipo = _testa_e_tipo(testa)
     elif (
@@ -350,6 +355,7 @@ def _entita(grezzo: bytes) -> _Entita:
         and (letta := _testa_col_confine(testa)) is not None
     ):
         intestazioni, fine, tipo, semplici = letta
+        semplici_letti = True
     else:
         intestazioni, fine, tipo = _testa_ricordata(testa)
     corpo = fine
@@ -357,7 +363,14 @@ def _entita(grezzo: bytes) -> _Entita:
         corpo += 2
     elif grezzo.startswith(b"\n", fine):
         corpo += 1
-    return _Entita(intestazioni, grezzo[corpo:], con_intestazioni=fine > 0, tipo=tipo, semplici=semplici)
+    return _Entita(
+        intestazioni,
+        grezzo[corpo:],
+        con_intestazioni=fine > 0,
+        tipo=tipo,
+        semplici=semplici,
+        semplici_letti=semplici_letti,
+    )
 
 
 def _dopo_la_riga_vuota(grezzo: bytes) -> int:
@@ -414,10 +427,11 @@ _ZERI_E_SEGNI = b"0'()+_,-./:=?"  # RFC 2046's boundary characters but the space
 
 def _testa_col_confine(
     testa: bytes,
-) -> tuple[dict[str, str], int, str, dict[str, str] | _DaLeggere | None] | None:
+) -> tuple[dict[str, str], int, str, dict[str, str] | None] | None:
     """``_testa_e_tipo`` of a block with ``boundary="…"``, and the ``_parametri_semplici`` of
-    its Content-Type, from the cache of its astratto; None when the block must be read as it
-    is. The dicts are new: the cache keeps the astratto's."""
+    its Content-Type (None without one: then nothing asks for them), from the cache of its
+    astratto; None when the block must be read as it is. The dicts are new: the cache keeps
+    the astratto's."""
     confine = _confine(testa)
     if confine is None:
         return None
@@ -434,7 +448,7 @@ def _testa_col_confine(
         return intestazioni, fine, tipo, semplici
     reale, finto = valore.decode("ascii"), astratto.decode("ascii")
     intestazioni = {**intestazioni, "content-type": intestazioni["content-type"].replace(finto, reale)}
-    if isinstance(semplici, dict) and nei_parametri is not None:
+    if semplici is not None and nei_parametri is not None:
         semplici = {**semplici, nei_parametri: semplici[nei_parametri].replace(finto, reale)}
     return intestazioni, fine, tipo, semplici
 
@@ -452,9 +466,9 @@ def _confine(testa: bytes) -> tuple[int, int] | None:
 @lru_cache(maxsize=256)
 def _astratto_letto(
     astratto: bytes,
-) -> tuple[dict[str, str], int, str, dict[str, str] | _DaLeggere | None, bool, str | None] | None:
+) -> tuple[dict[str, str], int, str, dict[str, str] | None, bool, str | None] | None:
     """What ``_testa_col_confine`` needs of a block's astratto, remembered: ``_testa_e_tipo``,
-    the Content-Type's ``_parametri_semplici`` (``_DA_LEGGERE`` without one), whether the
+    the Content-Type's ``_parametri_semplici`` (None without one), whether the
     boundary is in the Content-Type (else it is in no value), the parameter it is in (None: in
     none); None when the block must be read as it is.
 
@@ -473,7 +487,7 @@ def _astratto_letto(
     finto_ = finto.decode("ascii")
     if not any(finto_ in v for v in intestazioni.values()):
         content_type = intestazioni.get("content-type")
-        semplici = _DA_LEGGERE if content_type is None else _parametri_semplici.__wrapped__(content_type)
+        semplici = None if content_type is None else _parametri_semplici.__wrapped__(content_type)
         return intestazioni, fine, tipo, semplici, False, None
     content_type = intestazioni.get("content-type", "")
     if any(finto_ in v for n, v in intestazioni.items() if n != "content-type"):

@@ -85,19 +85,34 @@ def registra(
                 importazione_id=importazione_id,
             )
         )
-    else:  # no ``dati`` is stored as the ORM stores it: JSON null, not SQL NULL
-        in_attesa.append(
-            (
-                op.quando,
-                op.operatore,
-                cosa,
-                perche,
-                entita,
-                entita_id,
-                JSON.NULL if dati is None else dati,
-                importazione_id,
-            )
-        )
+    else:
+        in_attesa.append(_riga(op, cosa, perche, entita, entita_id, dati, importazione_id))
+
+
+def _riga(
+    op: Operazione,
+    cosa: str,
+    perche: str,
+    entita: str,
+    entita_id: int | None,
+    dati: dict[str, Any] | None,
+    importazione_id: int | None,
+) -> tuple[Any, ...]:
+    """An event as ``in_blocco`` keeps it: its values in the order of ``_COLONNE_IN_BLOCCO``.
+
+    Positional, so that ``registra_riscontro`` (once per receipt) pays no keyword arguments; no
+    ``dati`` is stored as the ORM stores it: JSON null, not SQL NULL.
+    """
+    return (
+        op.quando,
+        op.operatore,
+        cosa,
+        perche,
+        entita,
+        entita_id,
+        JSON.NULL if dati is None else dati,
+        importazione_id,
+    )
 
 
 _IN_BLOCCO = "corrispondenza.giornale.in_blocco"
@@ -240,7 +255,7 @@ def registra_riscontro(
     """Record what the provider said, only if it outranks what is known (RICEVUTE.md: monotonic).
 
     ``ricevute`` calls this once per receipt, inside ``in_blocco``: there the event's tuple is
-    appended here, as ``registra`` would, without its keyword arguments; and the enum is found
+    appended here by ``_riga``, as ``registra`` does, without its keyword arguments; and the enum is found
     by a dict, not ``Riscontro(...)`` nor ``.value`` (each dearer than the rest of the check).
     A value that is not a ``Riscontro`` still goes to ``Riscontro(...)``, which raises.
     """
@@ -265,10 +280,8 @@ def registra_riscontro(
             entita_id=lettera.id,
             dati=evento,
         )
-    else:  # the tuple of ``registra``, in the order of ``_COLONNE_IN_BLOCCO``
-        in_attesa.append(
-            (op.quando, op.operatore, "lettera.riscontro", perche, "lettera", lettera.id, evento, None)
-        )
+    else:
+        in_attesa.append(_riga(op, "lettera.riscontro", perche, "lettera", lettera.id, evento, None))
     return True
 
 
