@@ -1,6 +1,10 @@
 """Benchmarks (``make bench``): each figure is a ratio against a baseline measured in the same run."""
 
+import os
+from pathlib import Path
 from typing import Any
+
+_STAT = Path("/proc/stat")
 
 
 def portata(
@@ -15,3 +19,45 @@ def portata(
         "rapporto": round(min(nudi) / min(nostri), 3),
         "obiettivo": obiettivo,
     }
+
+
+def cpu_macchina() -> float | None:
+    """Seconds of CPU the whole machine has spent (every process and the kernel's own threads:
+    a mail server, reader processes, writeback), from ``/proc/stat``; None where there is none.
+
+    Idle, I/O wait and steal (time the hypervisor gave to other machines) are not counted: what
+    is left is the work done here. Around a run it says what the run cost, wherever it ran.
+    """
+    try:
+        campi = _STAT.read_text(encoding="ascii").split("\n", 1)[0].split()
+    except OSError:
+        return None
+    if campi[:1] != ["cpu"] or len(campi) < 8:
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq = map(int, campi[1:8])
+    return (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+
+
+def costo(n: int, nostri: list[float], nudi: list[float], unita: str) -> dict[str, Any]:
+    """A cost figure, informative: CPU seconds per item (``n`` items, the cheapest of our runs
+    and of the baseline's), shown in µs; ``rapporto`` = baseline ÷ ours, so higher is better.
+
+    Beside a throughput figure it says whether the throughput is bound by the processors: a
+    run cannot take less wall time than its CPU seconds divided by ``processori`` (see
+    ``tetto``).
+    """
+    return {
+        "valore": round(min(nostri) / n * 1e6, 1),
+        "unita": unita,
+        "baseline": round(min(nudi) / n * 1e6, 1),
+        "rapporto": round(min(nudi) / min(nostri), 3),
+        "obiettivo": "informativo",
+        "processori": os.cpu_count(),
+    }
+
+
+def tetto(secondi_nudi: list[float], cpu_nostri: list[float]) -> float:
+    """The highest throughput ratio this machine allows for what our run costs: the baseline's
+    best wall time against the least wall time our cheapest run could take, every processor
+    busy all the time (its CPU seconds ÷ ``os.cpu_count()``)."""
+    return round(min(secondi_nudi) * (os.cpu_count() or 1) / min(cpu_nostri), 3)
