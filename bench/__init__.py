@@ -52,12 +52,18 @@ def costo(n: int, nostri: list[float], nudi: list[float], unita: str) -> dict[st
         "baseline": round(min(nudi) / n * 1e6, 1),
         "rapporto": round(min(nudi) / min(nostri), 3),
         "obiettivo": "informativo",
-        "processori": os.cpu_count(),
+        "processori": processori(),
     }
 
 
 def tetto(secondi_nudi: list[float], cpu_nostri: list[float]) -> float:
     """The highest throughput ratio this machine allows for what our run costs: the baseline's
     best wall time against the least wall time our cheapest run could take, every processor
-    busy all the time (its CPU seconds ÷ ``os.cpu_count()``)."""
-    return round(min(secondi_nudi) * (os.cpu_count() or 1) / min(cpu_nostri), 3)
+    busy all the time (its CPU seconds ÷ ``processori()``)."""
+    return round(min(secondi_nudi) * processori() / min(cpu_nostri), 3)
+
+
+def processori() -> int:
+    """The machine's processors, as ``costo`` records them and ``tetto`` divides by them (1 if
+    Python cannot tell)."""
+    return os.cpu_count() or 1
